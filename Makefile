@@ -1,0 +1,43 @@
+# Each target installs what it needs into .venv (reused while pyproject.toml is unchanged).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml 2>/dev/null | cut -c1-16)
+PORT ?= 8080
+
+.PHONY: install run demo test lint format synth clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+run: $(STAMP)
+	$(PY) -m infra.local serve --port $(PORT) --seed --banner --auto-carrier 1.5
+
+demo: $(STAMP)
+	$(PY) -m infra.local demo
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy layers/shared/python/returns_core functions infra tests
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+test: $(STAMP) lint
+	$(VENV)/bin/pytest
+
+synth: $(STAMP)
+	$(PY) -m infra.app
+	@ls cdk.out/*.template.json
+
+clean:
+	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache tests/artifacts

@@ -1,0 +1,15 @@
+"""Workflow task BuyLabel: plan the route and buy the label (or decide the shopper keeps the item)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from returns_core.observability import logger, tracer
+from returns_core.wiring import services
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return services().label_buyer.buy(event["return_id"])

@@ -1,0 +1,27 @@
+"""Workflow task Notify: email the shopper at a milestone, at most once per return and milestone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from returns_core.observability import logger, tracer
+from returns_core.wiring import services
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    config = IdempotencyConfig(event_key_jmespath="[return_id, event]", expires_after_seconds=90 * 86400)
+    config.register_lambda_context(context)
+
+    @idempotent_function(
+        data_keyword_argument="milestone",
+        persistence_store=services().idempotency_store("notify"),
+        config=config,
+    )
+    def send(milestone: dict[str, Any]) -> dict[str, Any]:
+        return services().notifications.send(milestone["return_id"], milestone["event"])
+
+    return send(milestone={"return_id": event["return_id"], "event": event["event"]})

@@ -1,0 +1,156 @@
+"""Ops routes: returns by status, one return with its execution history, review and inspection."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, ConfigDict, Field
+from returns_core.api.http import build_resolver, json_response
+from returns_core.api.views import ops_view, summary_view
+from returns_core.domain.orders import Order
+from returns_core.domain.statuses import ReturnStatus
+from returns_core.errors import InvalidInput, NotFound
+from returns_core.observability import logger, tracer
+from returns_core.wiring import services
+from returns_core.workflow.costs import ledger_lines
+from returns_core.workflow.history import execution_summary
+
+app = build_resolver()
+
+ReturnId = Annotated[str, Path(min_length=1, max_length=40)]
+
+
+class ReviewDecision(StrEnum):
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+
+
+class ReviewBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    decision: ReviewDecision
+    reason: str = Field(min_length=1, max_length=500)
+    reviewer: str = Field(min_length=1, max_length=100)
+
+
+class Grade(StrEnum):
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+
+
+class Disposition(StrEnum):
+    RESTOCK = "RESTOCK"
+    REFURBISH = "REFURBISH"
+    RESALE_HOLD = "RESALE_HOLD"
+    LIQUIDATE = "LIQUIDATE"
+    DONATE = "DONATE"
+    RECYCLE = "RECYCLE"
+    MISSING = "MISSING"
+
+
+class InspectedItem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    line_id: str = Field(min_length=1, max_length=64)
+    accepted_quantity: int = Field(ge=0, le=1000)
+    grade: Grade
+    disposition: Disposition
+    note: str | None = Field(default=None, max_length=1000)
+
+
+class InspectionBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    inspector: str = Field(min_length=1, max_length=100)
+    items: list[InspectedItem] = Field(min_length=1, max_length=50)
+
+
+def _record(return_id: str) -> Any:
+    record = services().returns.find(return_id)
+    if record is None:
+        raise NotFound("No such return.", code="RETURN_NOT_FOUND")
+    return record
+
+
+@app.get("/ops/returns")
+def list_returns(
+    status: Annotated[ReturnStatus | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 25,
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+) -> dict[str, Any]:
+    if status is None and cursor is not None:
+        raise InvalidInput("A cursor goes with a status filter.", code="CURSOR_WITHOUT_STATUS")
+    statuses = [status] if status else list(ReturnStatus)
+    items: list[Any] = []
+    next_cursor = None
+    for wanted in statuses:
+        try:
+            found, next_cursor = services().returns.by_status(wanted.value, limit, cursor)
+        except ValueError:
+            raise InvalidInput("The cursor is not valid.", code="INVALID_CURSOR") from None
+        items.extend(found)
+    items.sort(key=lambda record: record.created_at, reverse=True)
+    return {
+        "returns": [summary_view(record) for record in items[:limit]],
+        "next_cursor": next_cursor if status else None,
+    }
+
+
+@app.get("/ops/returns/<return_id>")
+def get_return(return_id: ReturnId) -> dict[str, Any]:
+    record = _record(return_id)
+    svc = services()
+    execution = execution_summary(svc.aws.stepfunctions, svc.starter.execution_arn(return_id))
+    return {**ops_view(record, svc.documents), "execution": execution, "ledger": ledger_lines(return_id)}
+
+
+@app.post("/ops/returns/<return_id>/review")
+def review(return_id: ReturnId, body: Annotated[ReviewBody, Body()]) -> dict[str, Any]:
+    _record(return_id)
+    stored = services().milestones.record_review(return_id, body.decision.value, body.reason, body.reviewer)
+    logger.info("review recorded", extra={"return_id": return_id, "decision": body.decision})
+    return {"return_id": return_id, "review": stored}
+
+
+@app.post("/ops/returns/<return_id>/inspection")
+def inspection(return_id: ReturnId, body: Annotated[InspectionBody, Body()]) -> dict[str, Any]:
+    record = _record(return_id)
+    requested = {item["line_id"]: int(item["quantity"]) for item in record.request["items"]}
+    seen: set[str] = set()
+    for item in body.items:
+        if item.line_id not in requested or item.line_id in seen:
+            raise InvalidInput(
+                f"Line {item.line_id} is not part of this return (or appears twice).", code="UNKNOWN_LINE"
+            )
+        if item.accepted_quantity > requested[item.line_id]:
+            raise InvalidInput(
+                f"Line {item.line_id}: {item.accepted_quantity} accepted but {requested[item.line_id]} returned.",
+                code="QUANTITY_EXCEEDED",
+            )
+        seen.add(item.line_id)
+    stored = services().milestones.record_inspection(return_id, body.model_dump(mode="json"))
+    logger.info("inspection recorded", extra={"return_id": return_id})
+    return {"return_id": return_id, "inspection": stored}
+
+
+@app.put("/ops/orders/<order_number>")
+def sync_order(
+    order_number: Annotated[str, Path(min_length=1, max_length=64)], order: Annotated[Order, Body()]
+) -> Response[dict[str, Any]]:
+    if order.order_number != order_number:
+        raise InvalidInput("The order number in the path and the body differ.", code="ORDER_NUMBER_MISMATCH")
+    existed = services().orders.find(order_number) is not None
+    services().orders.upsert(order)
+    return json_response(200 if existed else 201, {"order_number": order_number, "lines": len(order.lines)})
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler(capture_response=False)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,15 @@
+"""Workflow task RecordCosts: the return's cost ledger lines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from returns_core.observability import logger, tracer
+from returns_core.wiring import services
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return services().cost_recorder.record(event["return_id"])

@@ -1,0 +1,246 @@
+"""The one catalogue of the product's functions and the resources they touch.
+
+CDK (infra/constructs) and the embedded local stack (infra/local) both read this module, so
+what runs locally and what is deployed cannot drift: the same handlers, the same routes, the
+same event patterns, the same environment variable names, the same table key schemas.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+ASL_PATH = REPO_ROOT / "statemachines" / "returns.asl.json"
+
+
+class Auth(StrEnum):
+    PUBLIC = "PUBLIC"  # storefront/portal; throttled
+    SIGNED = "SIGNED"  # public, but the function verifies a provider signature over the raw body
+    OPS = "OPS"  # behind the JWT authorizer
+
+
+class Access(StrEnum):
+    READ = "READ"
+    READ_WRITE = "READ_WRITE"
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    auth: Auth
+
+    @property
+    def route_key(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+@dataclass(frozen=True)
+class EventRule:
+    name: str
+    pattern: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class GlobalIndex:
+    name: str
+    partition_key: str
+    sort_key: str | None = None
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    key: str  # short name used in function access lists
+    env_var: str
+    partition_key: str
+    sort_key: str | None = None
+    indexes: tuple[GlobalIndex, ...] = ()
+    ttl_attribute: str | None = None
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    name: str
+    handler: str  # "functions.<module>.handler", importable locally and in the Lambda asset
+    description: str
+    routes: tuple[Route, ...] = ()
+    rules: tuple[EventRule, ...] = ()
+    # The ASL placeholder this function's ARN fills, for the workflow's task functions.
+    asl_placeholder: str | None = None
+    tables: dict[str, Access] = field(default_factory=dict)
+    documents: Access | None = None
+    put_events: bool = False
+    start_executions: bool = False
+    read_executions: bool = False
+    task_callbacks: bool = False
+    send_email: bool = False
+    memory_mb: int = 512
+    timeout_seconds: int = 15
+
+    @property
+    def module(self) -> str:
+        return self.handler.rsplit(".", 1)[0]
+
+
+ORDERS = TableSpec("orders", "ORDERS_TABLE", partition_key="order_number")
+RETURNS = TableSpec(
+    "returns",
+    "RETURNS_TABLE",
+    partition_key="return_id",
+    indexes=(
+        GlobalIndex("by_status", partition_key="status", sort_key="created_at"),
+        GlobalIndex("by_tracking_number", partition_key="tracking_number"),
+        GlobalIndex("by_order", partition_key="order_number", sort_key="created_at"),
+    ),
+)
+LEDGER = TableSpec("ledger", "LEDGER_TABLE", partition_key="return_id", sort_key="line_id")
+IDEMPOTENCY = TableSpec("idempotency", "IDEMPOTENCY_TABLE", partition_key="id", ttl_attribute="expiration")
+TABLES: tuple[TableSpec, ...] = (ORDERS, RETURNS, LEDGER, IDEMPOTENCY)
+
+EVENT_BUS_ENV = "EVENT_BUS_NAME"
+DOCUMENTS_BUCKET_ENV = "DOCUMENTS_BUCKET"
+STATE_MACHINE_ENV = "STATE_MACHINE_ARN"
+
+SCAN_EVENT_SOURCE = "returns.carriers"
+SCAN_EVENT_DETAIL_TYPE = "ScanEvent"
+SCAN_RULE = EventRule(
+    "scan-events",
+    {"source": [SCAN_EVENT_SOURCE], "detail-type": [SCAN_EVENT_DETAIL_TYPE]},
+)
+
+R = Access.READ
+RW = Access.READ_WRITE
+
+FUNCTIONS: tuple[FunctionSpec, ...] = (
+    FunctionSpec(
+        name="storefront-api",
+        handler="functions.storefront_api.handler",
+        description="Shopper-facing routes: start a return, follow it",
+        routes=(
+            Route("POST", "/returns", Auth.PUBLIC),
+            Route("GET", "/returns/{return_id}", Auth.PUBLIC),
+        ),
+        tables={"orders": RW, "returns": RW, "idempotency": RW},
+        start_executions=True,
+    ),
+    FunctionSpec(
+        name="carrier-webhook",
+        handler="functions.carrier_webhook.handler",
+        description="Carrier scan webhooks: verify, normalise, dedupe, publish",
+        routes=(Route("POST", "/webhooks/carriers/{provider}", Auth.SIGNED),),
+        tables={"idempotency": RW},
+        put_events=True,
+        timeout_seconds=10,
+    ),
+    FunctionSpec(
+        name="ops-api",
+        handler="functions.ops_api.handler",
+        description="Ops routes: returns by status, detail with execution history, review, inspection, order sync",
+        routes=(
+            Route("GET", "/ops/returns", Auth.OPS),
+            Route("GET", "/ops/returns/{return_id}", Auth.OPS),
+            Route("POST", "/ops/returns/{return_id}/review", Auth.OPS),
+            Route("POST", "/ops/returns/{return_id}/inspection", Auth.OPS),
+            Route("PUT", "/ops/orders/{order_number}", Auth.OPS),
+        ),
+        tables={"orders": RW, "returns": RW, "ledger": R},
+        read_executions=True,
+        task_callbacks=True,
+    ),
+    FunctionSpec(
+        name="on-scan",
+        handler="functions.on_scan.handler",
+        description="Applies a scan to the return's timeline; heartbeats or resumes the waiting task",
+        rules=(SCAN_RULE,),
+        tables={"returns": RW},
+        task_callbacks=True,
+    ),
+    FunctionSpec(
+        name="authorise",
+        handler="functions.authorise.handler",
+        description="Workflow task: eligibility, policy and risk decision",
+        asl_placeholder="AuthoriseFunctionArn",
+        tables={"orders": R, "returns": RW},
+    ),
+    FunctionSpec(
+        name="buy-label",
+        handler="functions.buy_label.handler",
+        description="Workflow task: plan the route and buy the return label",
+        asl_placeholder="BuyLabelFunctionArn",
+        tables={"orders": R, "returns": RW},
+        documents=RW,
+        timeout_seconds=30,
+    ),
+    FunctionSpec(
+        name="await-milestone",
+        handler="functions.await_milestone.handler",
+        description="Workflow task: park the task token on the return until a milestone resumes it",
+        asl_placeholder="AwaitMilestoneFunctionArn",
+        tables={"returns": RW},
+        task_callbacks=True,
+    ),
+    FunctionSpec(
+        name="notify",
+        handler="functions.notify.handler",
+        description="Workflow task: email the shopper at a milestone",
+        asl_placeholder="NotifyFunctionArn",
+        tables={"orders": R, "returns": R, "idempotency": RW},
+        documents=R,
+        send_email=True,
+    ),
+    FunctionSpec(
+        name="refund",
+        handler="functions.refund.handler",
+        description="Workflow task: compute and pay the refund exactly once",
+        asl_placeholder="RefundFunctionArn",
+        tables={"orders": R, "returns": RW, "ledger": RW},
+        timeout_seconds=30,
+    ),
+    FunctionSpec(
+        name="record-costs",
+        handler="functions.record_costs.handler",
+        description="Workflow task: write the return's cost ledger lines",
+        asl_placeholder="RecordCostsFunctionArn",
+        tables={"returns": R, "ledger": RW},
+    ),
+    FunctionSpec(
+        name="finalise",
+        handler="functions.finalise.handler",
+        description="Workflow task: put a return in its terminal status (rejected, expired, lost, bounced, cancelled)",
+        asl_placeholder="FinaliseFunctionArn",
+        tables={"orders": RW, "returns": RW},
+        documents=R,
+    ),
+)
+
+
+def function(name: str) -> FunctionSpec:
+    return next(spec for spec in FUNCTIONS if spec.name == name)
+
+
+def table(key: str) -> TableSpec:
+    return next(spec for spec in TABLES if spec.key == key)
+
+
+def asl_placeholders() -> dict[str, FunctionSpec]:
+    return {spec.asl_placeholder: spec for spec in FUNCTIONS if spec.asl_placeholder}
+
+
+def routes() -> list[tuple[Route, FunctionSpec]]:
+    return [(route, spec) for spec in FUNCTIONS for route in spec.routes]
+
+
+def load_definition(substitutions: dict[str, str]) -> str:
+    """The ASL text with every `${Placeholder}` filled; raises if one is left or unknown."""
+    text = ASL_PATH.read_text(encoding="utf-8")
+    for key, value in substitutions.items():
+        placeholder = "${" + key + "}"
+        if placeholder not in text:
+            raise KeyError(f"the ASL has no placeholder {placeholder}")
+        text = text.replace(placeholder, value)
+    if "${" in text:
+        raise KeyError("the ASL still has unfilled placeholders")
+    return text

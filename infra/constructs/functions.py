@@ -1,0 +1,168 @@
+"""One Lambda function per `catalogue.FUNCTIONS`, each with its own least-privilege role."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from aws_cdk import Duration, Stack
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+
+from infra import catalogue
+from infra.constructs.naming import pascal_id
+from infra.constructs.workflow import WorkflowIdentity
+
+RUNTIME = lambda_.Runtime.PYTHON_3_12
+ARCHITECTURE = lambda_.Architecture.ARM_64
+SERVICE_NAME = "returns"
+# The only function that verifies carrier signatures, and so the only reader of the secret.
+WEBHOOK_FUNCTION = "carrier-webhook"
+WEBHOOK_SECRET_ARN_ENV = "CARRIER_WEBHOOK_SECRET_ARN"  # noqa: S105 - a variable name, not a secret
+
+# Handlers are `functions.<module>.handler`, so the asset is the repo root holding nothing but the
+# `functions/` package (no bundling, no Docker). Later patterns win: "*" and ".*" drop every
+# top-level entry (dot-entries such as .venv too, which are then not even walked), the negations
+# keep `functions/`, the last two drop bytecode caches inside it.
+FUNCTION_ASSET_EXCLUDES = ["*", ".*", "!functions", "!functions/**", "__pycache__", "*.pyc"]
+LAYER_DIR = catalogue.REPO_ROOT / "layers" / "shared"  # holds python/returns_core/
+LAYER_ASSET_EXCLUDES = ["__pycache__", "*.pyc"]
+
+
+class Functions(Construct):
+    """Deploys the catalogue's functions and grants each exactly what its `FunctionSpec` asks for."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        tables: Mapping[str, dynamodb.ITable],
+        documents: s3.IBucket,
+        bus: events.IEventBus,
+        workflow: WorkflowIdentity,
+        sender_email: str,
+        base_currency: str,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self._tables = tables
+        self._documents = documents
+        self._bus = bus
+        self._workflow = workflow
+        self._sender_email = sender_email
+        # Function-side view of the state machine, by its pre-computed ARN (see WorkflowIdentity).
+        self._state_machine = sfn.StateMachine.from_state_machine_arn(self, "WorkflowRef", workflow.arn)
+
+        self.code = lambda_.Code.from_asset(str(catalogue.REPO_ROOT), exclude=FUNCTION_ASSET_EXCLUDES)
+        self.layer = lambda_.LayerVersion(
+            self,
+            "SharedLayer",
+            code=lambda_.Code.from_asset(str(LAYER_DIR), exclude=LAYER_ASSET_EXCLUDES),
+            compatible_runtimes=[RUNTIME],
+            compatible_architectures=[ARCHITECTURE],
+            description="returns_core: the domain core, ports and adapters shared by every function",
+        )
+        self.webhook_secret = secretsmanager.Secret(
+            self,
+            "CarrierWebhookSecret",
+            description="Shared secret the carriers sign their webhooks with",
+            generate_secret_string=secretsmanager.SecretStringGenerator(exclude_punctuation=True, password_length=64),
+        )
+        self._common_environment = {
+            catalogue.DOCUMENTS_BUCKET_ENV: documents.bucket_name,
+            catalogue.EVENT_BUS_ENV: bus.event_bus_name,
+            "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
+            "SENDER_EMAIL": sender_email,
+            "BASE_CURRENCY": base_currency,
+        }
+        self.functions: dict[str, lambda_.Function] = {spec.name: self._function(spec) for spec in catalogue.FUNCTIONS}
+        webhook = self.functions[WEBHOOK_FUNCTION]
+        webhook.add_environment(WEBHOOK_SECRET_ARN_ENV, self.webhook_secret.secret_arn)
+        self.webhook_secret.grant_read(webhook)
+
+    def _function(self, spec: catalogue.FunctionSpec) -> lambda_.Function:
+        scope = Construct(self, pascal_id(spec.name))
+        log_group = logs.LogGroup(scope, "Logs", retention=logs.RetentionDays.ONE_MONTH)
+        # A role of its own without the managed basic-execution policy: logs go to its group only.
+        role = iam.Role(
+            scope,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Least-privilege role of the {spec.name} function",
+        )
+        log_group.grant_write(role)
+        function = lambda_.Function(
+            scope,
+            "Function",
+            description=spec.description,
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            handler=spec.handler,
+            code=self.code,
+            layers=[self.layer],
+            memory_size=spec.memory_mb,
+            timeout=Duration.seconds(spec.timeout_seconds),
+            environment=self._environment(spec),
+            role=role,
+            log_group=log_group,
+            tracing=lambda_.Tracing.ACTIVE,
+        )
+        self._grant(spec, function)
+        return function
+
+    def _environment(self, spec: catalogue.FunctionSpec) -> dict[str, str]:
+        environment = dict(self._common_environment)
+        for key in spec.tables:
+            environment[catalogue.table(key).env_var] = self._tables[key].table_name
+        if spec.start_executions or spec.read_executions:
+            environment[catalogue.STATE_MACHINE_ENV] = self._workflow.arn
+        return environment
+
+    def _grant(self, spec: catalogue.FunctionSpec, function: lambda_.Function) -> None:
+        for key, access in spec.tables.items():
+            if access is catalogue.Access.READ_WRITE:
+                self._tables[key].grant_read_write_data(function)
+            else:
+                self._tables[key].grant_read_data(function)
+        if spec.documents is catalogue.Access.READ_WRITE:
+            self._documents.grant_read_write(function)
+        elif spec.documents is catalogue.Access.READ:
+            self._documents.grant_read(function)
+        if spec.put_events:
+            self._bus.grant_put_events_to(function)
+        if spec.start_executions:
+            self._state_machine.grant_start_execution(function)
+        if spec.read_executions:
+            function.add_to_role_policy(
+                iam.PolicyStatement(
+                    actions=["states:DescribeExecution", "states:GetExecutionHistory"],
+                    resources=[self._workflow.executions_arn],
+                )
+            )
+            function.add_to_role_policy(
+                iam.PolicyStatement(actions=["states:ListExecutions"], resources=[self._workflow.arn])
+            )
+        if spec.task_callbacks:
+            self._state_machine.grant_task_response(function)
+        if spec.send_email:
+            function.add_to_role_policy(
+                iam.PolicyStatement(
+                    actions=["ses:SendEmail", "ses:SendRawEmail"],
+                    resources=self._sender_identity_arns(),
+                )
+            )
+
+    def _sender_identity_arns(self) -> list[str]:
+        """The sender's SES identity, verified either as the address itself or as its domain."""
+        stack = Stack.of(self)
+        domain = self._sender_email.rpartition("@")[2]
+        return [
+            stack.format_arn(service="ses", resource="identity", resource_name=identity)
+            for identity in (self._sender_email, domain)
+        ]

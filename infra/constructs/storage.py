@@ -1,0 +1,69 @@
+"""DynamoDB tables (exactly as `catalogue.TABLES` describes them) and the documents bucket."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from infra import catalogue
+from infra.constructs.naming import pascal_id
+
+
+def _string_attribute(name: str | None) -> dynamodb.Attribute | None:
+    # Every key attribute in the catalogue is a string (ids, statuses, ISO-8601 timestamps).
+    return dynamodb.Attribute(name=name, type=dynamodb.AttributeType.STRING) if name else None
+
+
+class Storage(Construct):
+    """The product's state: one table per `TableSpec` and a private bucket for labels and papers."""
+
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+        self.tables: dict[str, dynamodb.Table] = {spec.key: self._table(spec) for spec in catalogue.TABLES}
+        self.documents = s3.Bucket(
+            self,
+            "DocumentsBucket",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            enforce_ssl=True,
+            versioned=True,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="tidy-up",
+                    abort_incomplete_multipart_upload_after=Duration.days(7),
+                    noncurrent_version_expiration=Duration.days(90),
+                )
+            ],
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+
+    def _table(self, spec: catalogue.TableSpec) -> dynamodb.Table:
+        partition_key = _string_attribute(spec.partition_key)
+        assert partition_key is not None
+        table = dynamodb.Table(
+            self,
+            pascal_id(spec.key, "Table"),
+            partition_key=partition_key,
+            sort_key=_string_attribute(spec.sort_key),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            time_to_live_attribute=spec.ttl_attribute,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            deletion_protection=True,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        for index in spec.indexes:
+            index_partition_key = _string_attribute(index.partition_key)
+            assert index_partition_key is not None
+            table.add_global_secondary_index(
+                index_name=index.name,
+                partition_key=index_partition_key,
+                sort_key=_string_attribute(index.sort_key),
+                projection_type=dynamodb.ProjectionType.ALL,
+            )
+        return table

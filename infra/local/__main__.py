@@ -1,0 +1,92 @@
+"""`python -m infra.local serve|demo`: the local stack from the command line."""
+
+# ruff: noqa: E501 - the banner holds copy-paste shell commands
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import threading
+from decimal import Decimal
+from pathlib import Path
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from infra.local.stack import LocalStack
+
+    stack = LocalStack(time_scale=Decimal(args.time_scale), auto_carrier_gap=args.auto_carrier)
+    if args.webhook_secret:
+        stack.webhook_secret = args.webhook_secret
+    if args.ops_token:
+        stack.ops_token = args.ops_token
+    stack.start(args.host, args.port)
+    seeded = stack.seed() if args.seed else []
+    info = {**stack.describe(), "seeded_orders": seeded}
+    if args.ready_file:
+        Path(args.ready_file).write_text(json.dumps(info), encoding="utf-8")
+    if args.banner:
+        _banner(stack.url, stack.ops_token, seeded)
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    signal.signal(signal.SIGINT, lambda *_: stopped.set())
+    stopped.wait()
+    stack.stop()
+    return 0
+
+
+def _banner(url: str, ops_token: str, seeded: list[str]) -> None:
+    from infra.local.demo_data import email_for
+
+    first = seeded[0] if seeded else "DEMO-1001"
+    print(
+        f"""
+Returns platform running locally (moto executing statemachines/returns.asl.json)
+
+  API            {url}
+  Health         {url}/health
+  Ops token      {ops_token}   (send as: Authorization: Bearer <token>)
+  Demo orders    {", ".join(seeded)}
+
+Start a return:
+  curl -s -X POST {url}/returns -H 'content-type: application/json' \\
+    -d '{{"order_number":"{first}","email":"{email_for(first)}","items":[{{"line_id":"1","quantity":1,"reason":"DOES_NOT_FIT"}}]}}'
+Follow it:        curl -s {url}/returns/<return_id>
+Ops view:         curl -s -H 'Authorization: Bearer {ops_token}' {url}/ops/returns/<return_id>
+Inspect it:       curl -s -X POST -H 'Authorization: Bearer {ops_token}' -H 'content-type: application/json' \\
+                    {url}/ops/returns/<return_id>/inspection \\
+                    -d '{{"inspector":"you","items":[{{"line_id":"1","accepted_quantity":1,"grade":"A","disposition":"RESTOCK"}}]}}'
+
+The sandbox carrier moves every label by itself (signed scan webhooks); Ctrl-C stops everything.
+""",
+        flush=True,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m infra.local")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the local stack until interrupted")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--time-scale", default="0.0000066")
+    serve.add_argument("--auto-carrier", type=float, default=None, metavar="GAP_SECONDS")
+    serve.add_argument("--seed", action="store_true")
+    serve.add_argument("--banner", action="store_true")
+    serve.add_argument("--webhook-secret", default=None)
+    serve.add_argument("--ops-token", default=None)
+    serve.add_argument("--ready-file", default=None)
+    sub.add_parser("demo", help="drive demo returns through every stage and check where they end")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    if args.command == "serve":
+        return _serve(args)
+    from infra.local.demo import run_demo
+
+    return run_demo()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

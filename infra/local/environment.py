@@ -1,0 +1,50 @@
+"""The environment the local stack gives every handler: the same variable names CDK sets."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from infra import catalogue
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+BUS_NAME = "returns-local"
+BUCKET = "returns-local-documents"
+STATE_MACHINE_NAME = "returns-local"
+SENDER = "returns@shop.example"
+
+
+def table_name(spec: catalogue.TableSpec) -> str:
+    return f"returns-local-{spec.key}"
+
+
+def function_arn(name: str) -> str:
+    return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"
+
+
+def state_machine_arn() -> str:
+    return f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{STATE_MACHINE_NAME}"
+
+
+def handler_environment(endpoint: str, webhook_secret: str, time_scale: Decimal) -> dict[str, str]:
+    env = {spec.env_var: table_name(spec) for spec in catalogue.TABLES}
+    env.update(
+        {
+            catalogue.DOCUMENTS_BUCKET_ENV: BUCKET,
+            catalogue.EVENT_BUS_ENV: BUS_NAME,
+            catalogue.STATE_MACHINE_ENV: state_machine_arn(),
+            "AWS_REGION": REGION,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_ENDPOINT_URL": endpoint,
+            "SENDER_EMAIL": SENDER,
+            "CARRIER_WEBHOOK_SECRET": webhook_secret,
+            "TIME_SCALE": str(time_scale),
+            "POWERTOOLS_SERVICE_NAME": "returns",
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_METRICS_NAMESPACE": "Returns",
+            "POWERTOOLS_DEV": "false",
+        }
+    )
+    return env

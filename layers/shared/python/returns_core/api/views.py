@@ -1,0 +1,76 @@
+"""What each audience sees of a return. No view carries the shopper's email, name or address."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from returns_core.adapters.documents import DocumentStore
+from returns_core.storage.models import ReturnRecord
+
+
+def _label(record: ReturnRecord, documents: DocumentStore | None) -> dict[str, Any] | None:
+    if not record.label:
+        return None
+    label = {
+        key: record.label.get(key)
+        for key in ("carrier", "service", "tracking_number", "valid_until", "qr_code", "customs")
+    }
+    if documents is not None and record.label.get("label_key"):
+        label["label_url"] = documents.presigned_url(record.label["label_key"])
+    return label
+
+
+def public_view(record: ReturnRecord, documents: DocumentStore | None = None) -> dict[str, Any]:
+    return {
+        "return_id": record.return_id,
+        "order_number": record.order_number,
+        "status": record.status,
+        "created_at": record.created_at,
+        "updated_at": record.updated_at.isoformat(),
+        "items": [
+            {"line_id": item["line_id"], "quantity": item["quantity"], "reason": item["reason"]}
+            for item in record.request["items"]
+        ],
+        "resolution": record.request["resolution"],
+        "returnless": record.returnless,
+        "label": _label(record, documents),
+        "refund": (
+            {"status": record.refund.get("status"), "total": record.refund["breakdown"]["total"]}
+            if record.refund
+            else None
+        ),
+        "timeline": [
+            {k: v for k, v in entry.items() if k in ("kind", "status", "scan", "at", "location")}
+            for entry in record.timeline or []
+        ],
+    }
+
+
+def ops_view(record: ReturnRecord, documents: DocumentStore | None = None) -> dict[str, Any]:
+    return {
+        **public_view(record, documents),
+        "market": record.market,
+        "currency": record.currency,
+        "decision": record.decision,
+        "review": record.review,
+        "route": (record.label or {}).get("plan"),
+        "inspection": record.inspection,
+        "refund": record.refund,
+        "final": record.final,
+        "waiting_for": record.waiting_for,
+        "dispatched_at": record.dispatched_at.isoformat() if record.dispatched_at else None,
+        "delivered_at": record.delivered_at.isoformat() if record.delivered_at else None,
+        "timeline": record.timeline or [],
+    }
+
+
+def summary_view(record: ReturnRecord) -> dict[str, Any]:
+    return {
+        "return_id": record.return_id,
+        "order_number": record.order_number,
+        "status": record.status,
+        "market": record.market,
+        "created_at": record.created_at,
+        "updated_at": record.updated_at.isoformat(),
+        "waiting_for": record.waiting_for,
+    }

@@ -1,0 +1,172 @@
+"""Pluggable eligibility validators: each looks at one rule and says what it found.
+
+A finding is an input error (the request cannot become a return at all: no write happens),
+a rejection (the return exists but the policy says no) or a reason for a human to review.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+from returns_core.domain.orders import Category, Order
+from returns_core.domain.policy import MarketPolicy, WindowStart
+from returns_core.domain.reasons import is_seller_fault
+from returns_core.domain.requests import ReturnRequest
+from returns_core.money import Money, total
+
+
+class Severity(StrEnum):
+    INPUT_ERROR = "INPUT_ERROR"
+    REJECT = "REJECT"
+    REVIEW = "REVIEW"
+
+
+class Decision(StrEnum):
+    APPROVED = "APPROVED"
+    REVIEW = "REVIEW"
+    REJECTED = "REJECTED"
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: Severity
+    message: str
+    line_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RiskThresholds:
+    review_value: Decimal = Decimal(500)  # in the seller's base currency
+    max_returns_per_order: int = 2
+    # Base-currency units per unit of the order's currency, to compare values across markets.
+    to_base_rate: Decimal = Decimal(1)
+
+
+@dataclass(frozen=True)
+class EligibilityContext:
+    order: Order
+    request: ReturnRequest
+    policy: MarketPolicy
+    now: datetime
+    already_returned: dict[str, int] = field(default_factory=dict)
+    returns_on_order: int = 0
+    risk: RiskThresholds = field(default_factory=RiskThresholds)
+
+
+Validator = Callable[[EligibilityContext], Iterable[Finding]]
+
+
+def order_email_match(ctx: EligibilityContext) -> Iterable[Finding]:
+    if not ctx.order.email_matches(ctx.request.email):
+        # Same code as an unknown order, so the answer does not reveal which orders exist.
+        yield Finding("ORDER_NOT_FOUND", Severity.INPUT_ERROR, "No order matches this email and order number.")
+
+
+def lines_exist(ctx: EligibilityContext) -> Iterable[Finding]:
+    for item in ctx.request.items:
+        if ctx.order.line(item.line_id) is None:
+            yield Finding("UNKNOWN_LINE", Severity.INPUT_ERROR, "This order has no such line.", item.line_id)
+
+
+def quantity_available(ctx: EligibilityContext) -> Iterable[Finding]:
+    for item in ctx.request.items:
+        line = ctx.order.line(item.line_id)
+        if line is None:
+            continue
+        left = line.quantity - ctx.already_returned.get(item.line_id, 0)
+        if item.quantity > left:
+            yield Finding(
+                "QUANTITY_EXCEEDED",
+                Severity.INPUT_ERROR,
+                f"Only {max(left, 0)} of this item can still be returned.",
+                item.line_id,
+            )
+
+
+def within_window(ctx: EligibilityContext) -> Iterable[Finding]:
+    starts = ctx.order.delivered_at if ctx.policy.window_starts is WindowStart.DELIVERY else ctx.order.ordered_at
+    if starts is None:
+        return  # not delivered yet: the window has not started, so it cannot have passed
+    for item in ctx.request.items:
+        days = ctx.policy.fault_window_days if is_seller_fault(item.reason) else ctx.policy.window_days
+        if ctx.now > starts + timedelta(days=days):
+            yield Finding(
+                "WINDOW_PASSED",
+                Severity.REJECT,
+                f"The {days}-day return window ended on {(starts + timedelta(days=days)).date().isoformat()}.",
+                item.line_id,
+            )
+
+
+def excluded_category(ctx: EligibilityContext) -> Iterable[Finding]:
+    for item in ctx.request.items:
+        line = ctx.order.line(item.line_id)
+        if line is None or is_seller_fault(item.reason):
+            continue  # faulty goods can always come back
+        excluded = line.categories & ctx.policy.excluded_categories
+        if excluded:
+            names = ", ".join(sorted(c.value.lower().replace("_", " ") for c in excluded))
+            yield Finding("EXCLUDED_CATEGORY", Severity.REJECT, f"Not returnable: {names}.", item.line_id)
+
+
+def high_value(ctx: EligibilityContext) -> Iterable[Finding]:
+    value = requested_value(ctx.order, ctx.request)
+    if value.amount * ctx.risk.to_base_rate >= ctx.risk.review_value:
+        yield Finding("HIGH_VALUE", Severity.REVIEW, f"Return value {value} needs a review.")
+
+
+def many_returns_on_order(ctx: EligibilityContext) -> Iterable[Finding]:
+    if ctx.returns_on_order >= ctx.risk.max_returns_per_order:
+        yield Finding("MANY_RETURNS_ON_ORDER", Severity.REVIEW, "Several returns already exist for this order.")
+
+
+def restricted_goods(ctx: EligibilityContext) -> Iterable[Finding]:
+    for item in ctx.request.items:
+        line = ctx.order.line(item.line_id)
+        if line is not None and Category.BATTERY in line.categories and ctx.order.country != line.origin_country:
+            # Lithium batteries cross borders only on approved services; a person checks the route.
+            yield Finding(
+                "RESTRICTED_GOODS", Severity.REVIEW, "Contains batteries: route needs checking.", item.line_id
+            )
+
+
+INPUT_VALIDATORS: tuple[Validator, ...] = (order_email_match, lines_exist, quantity_available)
+POLICY_VALIDATORS: tuple[Validator, ...] = (within_window, excluded_category)
+RISK_VALIDATORS: tuple[Validator, ...] = (high_value, many_returns_on_order, restricted_goods)
+DEFAULT_VALIDATORS: tuple[Validator, ...] = INPUT_VALIDATORS + POLICY_VALIDATORS + RISK_VALIDATORS
+
+
+@dataclass(frozen=True)
+class Assessment:
+    decision: Decision
+    findings: tuple[Finding, ...]
+
+    @property
+    def input_errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity is Severity.INPUT_ERROR)
+
+
+def assess(ctx: EligibilityContext, validators: Iterable[Validator] = DEFAULT_VALIDATORS) -> Assessment:
+    findings = tuple(finding for validator in validators for finding in validator(ctx))
+    severities = {f.severity for f in findings}
+    if Severity.INPUT_ERROR in severities or Severity.REJECT in severities:
+        decision = Decision.REJECTED
+    elif Severity.REVIEW in severities:
+        decision = Decision.REVIEW
+    else:
+        decision = Decision.APPROVED
+    return Assessment(decision, findings)
+
+
+def requested_value(order: Order, request: ReturnRequest) -> Money:
+    amounts = []
+    for item in request.items:
+        line = order.line(item.line_id)
+        if line is not None:
+            amounts.append(order.unit_price(line) * item.quantity)
+    return total(amounts, order.currency)

@@ -1,0 +1,71 @@
+"""Orders as the storefront synced them: what was bought, by whom, shipped where and when."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from returns_core.money import Money
+
+
+class Category(StrEnum):
+    FINAL_SALE = "FINAL_SALE"
+    BATTERY = "BATTERY"
+    PERSONALISED = "PERSONALISED"
+    PERISHABLE = "PERISHABLE"
+    HYGIENE_SEALED = "HYGIENE_SEALED"
+    DIGITAL = "DIGITAL"
+
+
+class OrderLine(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    line_id: str = Field(min_length=1, max_length=64)
+    sku: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=200)
+    quantity: int = Field(ge=1)
+    unit_price: Decimal = Field(ge=0)
+    hs_code: str = Field(pattern=r"^\d{6,10}$")
+    origin_country: str = Field(pattern=r"^[A-Z]{2}$")
+    weight_grams: int = Field(ge=1, default=500)
+    categories: frozenset[Category] = frozenset()
+
+
+class Order(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    order_number: str = Field(min_length=1, max_length=64)
+    email: str = Field(min_length=3, max_length=254)
+    shopper_name: str = Field(min_length=1, max_length=200)
+    country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 of the shipping address")
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    locale: str = "en"
+    lines: tuple[OrderLine, ...] = Field(min_length=1)
+    shipping_paid: Decimal = Field(ge=0, default=Decimal(0))
+    invoice_number: str = Field(min_length=1, max_length=64)
+    ordered_at: datetime
+    delivered_at: datetime | None = None
+    payment_reference: str = Field(min_length=1, max_length=128)
+
+    @field_validator("ordered_at", "delivered_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("timestamps must carry a timezone")
+        return value
+
+    def line(self, line_id: str) -> OrderLine | None:
+        return next((line for line in self.lines if line.line_id == line_id), None)
+
+    def unit_price(self, line: OrderLine) -> Money:
+        return Money(line.unit_price, self.currency)
+
+    def email_matches(self, email: str) -> bool:
+        return normalise_email(self.email) == normalise_email(email)
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().casefold()

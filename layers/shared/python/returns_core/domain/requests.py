@@ -1,0 +1,42 @@
+"""What a shopper asks for when starting a return."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from returns_core.domain.reasons import ReturnReason
+
+
+class Resolution(StrEnum):
+    REFUND = "REFUND"
+    STORE_CREDIT = "STORE_CREDIT"
+    EXCHANGE = "EXCHANGE"
+
+
+class RequestedItem(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    line_id: str = Field(min_length=1, max_length=64)
+    quantity: int = Field(ge=1, le=1000)
+    reason: ReturnReason
+    note: str | None = Field(default=None, max_length=1000)
+
+
+class ReturnRequest(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    order_number: str = Field(min_length=1, max_length=64)
+    email: str = Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
+    items: tuple[RequestedItem, ...] = Field(min_length=1, max_length=50)
+    resolution: Resolution = Resolution.REFUND
+    exchange_sku: str | None = Field(default=None, max_length=64)
+
+    @field_validator("items")
+    @classmethod
+    def _distinct_lines(cls, items: tuple[RequestedItem, ...]) -> tuple[RequestedItem, ...]:
+        line_ids = [item.line_id for item in items]
+        if len(set(line_ids)) != len(line_ids):
+            raise ValueError("each order line may appear once")
+        return items

@@ -1,0 +1,111 @@
+"""The carrier port: quote, buy and void return labels."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from returns_core.clock import iso, parse_utc
+from returns_core.money import Money
+
+
+class CarrierError(Exception):
+    """Base of the errors the state machine's Retry/Catch match on by class name."""
+
+
+class CarrierUnavailable(CarrierError):
+    """5xx or connection failure: retry with backoff."""
+
+
+class CarrierTimeout(CarrierError):
+    """No answer in time: retry with backoff."""
+
+
+class CarrierRateLimited(CarrierError):
+    """429: retry with backoff."""
+
+
+class CarrierRejected(CarrierError):
+    """4xx: the request itself is wrong (address, weight, restricted goods); retrying will not help."""
+
+
+@dataclass(frozen=True)
+class Parcel:
+    weight_grams: int
+    contains_batteries: bool = False
+    declared_value: Money | None = None
+
+
+@dataclass(frozen=True)
+class CustomsLine:
+    description: str
+    quantity: int
+    value: Money
+    weight_grams: int
+    hs_code: str
+    origin_country: str
+
+
+@dataclass(frozen=True)
+class ShipmentRequest:
+    reference: str  # our return id
+    from_country: str
+    to_country: str
+    parcel: Parcel
+    customs: tuple[CustomsLine, ...] = ()
+    original_invoice_number: str | None = None
+
+
+@dataclass(frozen=True)
+class Rate:
+    carrier: str
+    service: str
+    price: Money
+    transit_days: int
+    carries_batteries: bool
+    rate_id: str
+
+
+@dataclass(frozen=True)
+class Label:
+    carrier: str
+    service: str
+    tracking_number: str
+    price: Money
+    label_key: str  # where the PDF is stored (documents bucket)
+    valid_until: datetime
+    qr_code: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+class CarrierPort(Protocol):
+    name: str
+
+    def rates(self, shipment: ShipmentRequest) -> list[Rate]: ...
+
+    def buy(self, shipment: ShipmentRequest, rate: Rate) -> Label: ...
+
+    def void(self, label: Label) -> None: ...
+
+
+def label_to_json(label: Label) -> dict[str, object]:
+    data = asdict(label)
+    data["price"] = label.price.to_json()
+    data["valid_until"] = iso(label.valid_until)
+    return data
+
+
+def label_from_json(data: dict[str, object]) -> Label:
+    price = data["price"]
+    assert isinstance(price, dict)
+    valid_until = data["valid_until"]
+    return Label(
+        carrier=str(data["carrier"]),
+        service=str(data["service"]),
+        tracking_number=str(data["tracking_number"]),
+        price=Money.from_json(price),
+        label_key=str(data["label_key"]),
+        valid_until=valid_until if isinstance(valid_until, datetime) else parse_utc(str(valid_until)),
+        qr_code=str(data["qr_code"]) if data.get("qr_code") else None,
+    )

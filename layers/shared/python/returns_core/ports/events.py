@@ -1,0 +1,23 @@
+"""The event port: domain events onto the bus."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class DomainEvent:
+    source: str
+    detail_type: str
+    detail: dict[str, Any]
+
+
+class PublishFailed(RuntimeError):
+    def __init__(self, failed: int, errors: list[str]) -> None:
+        super().__init__(f"{failed} event(s) not accepted by the bus: {', '.join(sorted(set(errors)))}")
+        self.failed = failed
+
+
+class EventPublisher(Protocol):
+    def publish(self, events: list[DomainEvent]) -> None: ...

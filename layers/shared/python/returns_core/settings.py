@@ -1,0 +1,59 @@
+"""Typed configuration read from the environment once, at cold start, and passed down.
+
+Logic never reads `os.environ`; handlers call `Settings.from_env()` at module level of their
+bootstrap and hand the result to the domain and adapters.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+
+class ConfigurationError(RuntimeError):
+    pass
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    orders_table: str = Field(alias="ORDERS_TABLE")
+    returns_table: str = Field(alias="RETURNS_TABLE")
+    ledger_table: str = Field(alias="LEDGER_TABLE")
+    idempotency_table: str = Field(alias="IDEMPOTENCY_TABLE")
+    documents_bucket: str = Field(alias="DOCUMENTS_BUCKET")
+    event_bus_name: str = Field(alias="EVENT_BUS_NAME")
+    state_machine_arn: str = Field(default="", alias="STATE_MACHINE_ARN")
+    region: str = Field(default="us-east-1", alias="AWS_REGION")
+    sender_email: str = Field(default="returns@example.com", alias="SENDER_EMAIL")
+    base_currency: str = Field(default="USD", alias="BASE_CURRENCY", pattern=r"^[A-Z]{3}$")
+    # Where returns go back to (the origin warehouse), and the address printed on the label.
+    warehouse_country: str = Field(default="DE", alias="WAREHOUSE_COUNTRY", pattern=r"^[A-Z]{2}$")
+    warehouse_address: str = Field(
+        default="Returns Centre|Lagerstrasse 1|20457 Hamburg|Germany", alias="WAREHOUSE_ADDRESS"
+    )
+    carrier_provider: str = Field(default="sandbox", alias="CARRIER_PROVIDER")
+    payment_provider: str = Field(default="sandbox", alias="PAYMENT_PROVIDER")
+    # Either the secret itself (local stack) or the ARN of a Secrets Manager secret holding it (AWS).
+    carrier_webhook_secret: str = Field(default="", alias="CARRIER_WEBHOOK_SECRET", repr=False)
+    carrier_webhook_secret_arn: str = Field(default="", alias="CARRIER_WEBHOOK_SECRET_ARN")
+    # Seconds of workflow time per second of policy time: 1 in AWS; tiny in the demo and tests.
+    time_scale: Decimal = Field(default=Decimal(1), alias="TIME_SCALE", gt=0)
+    # Returns worth at least this much (in the base currency) go to a human review.
+    review_value_threshold: Decimal = Field(default=Decimal(500), alias="REVIEW_VALUE_THRESHOLD", gt=0)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        source = os.environ if environ is None else environ
+        try:
+            return cls.model_validate({k: v for k, v in source.items() if v != ""})
+        except ValidationError as exc:
+            missing = ", ".join(str(err["loc"][0]) for err in exc.errors())
+            raise ConfigurationError(f"invalid or missing configuration: {missing}") from exc
+
+    def scaled_seconds(self, seconds: int) -> int:
+        """A policy duration turned into workflow seconds (Step Functions wants an integer ≥ 1)."""
+        return max(1, int(Decimal(seconds) * self.time_scale))

@@ -1,0 +1,138 @@
+"""DynamoDB records through pynamodb. Table names are bound at cold start by `bind_tables`.
+
+Key schemas mirror `infra.catalogue.TABLES` (the catalogue is what CDK and the local stack
+create); a test checks the two agree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from returns_core.settings import Settings
+
+
+class OrderRecord(Model):
+    class Meta:
+        table_name = "unbound-orders"
+
+    order_number = UnicodeAttribute(hash_key=True)
+    # The whole Order document (pydantic JSON): money stays as decimal strings, never floats.
+    document = JSONAttribute()
+    # Quantity per line id already taken by open or completed returns; released on rejection/expiry.
+    reserved = MapAttribute[str, Any](default=dict)
+    returns_count = NumberAttribute(default=0)
+    version = VersionAttribute()
+
+
+class ByStatus(GlobalSecondaryIndex["ReturnRecord"]):
+    class Meta:
+        index_name = "by_status"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class ByTrackingNumber(GlobalSecondaryIndex["ReturnRecord"]):
+    class Meta:
+        index_name = "by_tracking_number"
+        projection = AllProjection()
+
+    tracking_number = UnicodeAttribute(hash_key=True)
+
+
+class ByOrder(GlobalSecondaryIndex["ReturnRecord"]):
+    class Meta:
+        index_name = "by_order"
+        projection = AllProjection()
+
+    order_number = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class ReturnRecord(Model):
+    class Meta:
+        table_name = "unbound-returns"
+
+    return_id = UnicodeAttribute(hash_key=True)
+    order_number = UnicodeAttribute()
+    status = UnicodeAttribute()
+    created_at = UnicodeAttribute()  # ISO-8601 UTC, sortable
+    updated_at = UTCDateTimeAttribute()
+    market = UnicodeAttribute()
+    currency = UnicodeAttribute()
+    locale = UnicodeAttribute(default="en")
+    request = JSONAttribute()  # items, reasons, resolution (no personal data)
+    decision = JSONAttribute(null=True)  # authorisation decision and findings
+    review = JSONAttribute(null=True)
+    label = JSONAttribute(null=True)  # carrier, service, tracking number, cost, document keys
+    tracking_number = UnicodeAttribute(null=True)
+    dispatched_at = UTCDateTimeAttribute(null=True)
+    delivered_at = UTCDateTimeAttribute(null=True)
+    carrier_exception = UnicodeAttribute(null=True)  # RETURN_FAILED / LOST_OR_DAMAGED seen on a scan
+    inspection = JSONAttribute(null=True)
+    refund = JSONAttribute(null=True)
+    final = JSONAttribute(null=True)
+    refund_deadline = UTCDateTimeAttribute(null=True)
+    # The Step Functions task token of the stage the workflow is waiting in, if any.
+    task_token = UnicodeAttribute(null=True)
+    waiting_for = UnicodeAttribute(null=True)
+    timeline = JSONAttribute(default=list)
+    seen_scan_ids = JSONAttribute(default=list)
+    returnless = BooleanAttribute(default=False)
+    version = VersionAttribute()
+
+    by_status = ByStatus()
+    by_tracking_number = ByTrackingNumber()
+    by_order = ByOrder()
+
+
+class LedgerRecord(Model):
+    class Meta:
+        table_name = "unbound-ledger"
+
+    return_id = UnicodeAttribute(hash_key=True)
+    line_id = UnicodeAttribute(range_key=True)  # deterministic: re-recording a line is a no-op
+    kind = UnicodeAttribute()
+    amount = UnicodeAttribute()  # Decimal as string
+    currency = UnicodeAttribute()
+    base_amount = UnicodeAttribute()
+    base_currency = UnicodeAttribute()
+    fx_rate = UnicodeAttribute()
+    recorded_at = UTCDateTimeAttribute()
+    detail = JSONAttribute(null=True)
+
+
+_MODELS: dict[str, type[Model]] = {
+    "orders": OrderRecord,
+    "returns": ReturnRecord,
+    "ledger": LedgerRecord,
+}
+
+
+def bind_tables(settings: Settings) -> None:
+    """Point the models at this deployment's tables (called once at cold start)."""
+    names = {
+        "orders": settings.orders_table,
+        "returns": settings.returns_table,
+        "ledger": settings.ledger_table,
+    }
+    for key, model in _MODELS.items():
+        meta: Any = model.Meta
+        if meta.table_name != names[key] or getattr(meta, "region", None) != settings.region:
+            meta.table_name = names[key]
+            meta.region = settings.region
+            # pynamodb caches the connection with the old table name.
+            model._connection = None

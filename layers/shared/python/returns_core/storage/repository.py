@@ -1,0 +1,152 @@
+"""Reading and writing orders and returns, with optimistic locking on every change."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from returns_core.domain.orders import Order
+from returns_core.storage.models import OrderRecord, ReturnRecord
+
+T = TypeVar("T")
+_MAX_ATTEMPTS = 8
+
+
+class ReturnNotFound(LookupError):
+    pass
+
+
+class OrderNotFound(LookupError):
+    pass
+
+
+class ConcurrentUpdate(RuntimeError):
+    """Someone else kept changing the same record; the caller may retry the whole operation."""
+
+
+def _conditional_failure(exc: Exception) -> bool:
+    cause = getattr(exc, "cause_response_code", None)
+    if cause in {"ConditionalCheckFailedException", "TransactionCanceledException"}:
+        return True
+    return "ConditionalCheckFailed" in str(exc)
+
+
+class OrdersRepository:
+    def find(self, order_number: str) -> tuple[Order, OrderRecord] | None:
+        try:
+            record = OrderRecord.get(order_number, consistent_read=True)
+        except DoesNotExist:
+            return None
+        return Order.model_validate(record.document), record
+
+    def get(self, order_number: str) -> tuple[Order, OrderRecord]:
+        found = self.find(order_number)
+        if found is None:
+            raise OrderNotFound(order_number)
+        return found
+
+    def upsert(self, order: Order) -> None:
+        """Order sync: replace the order document, keep what returns already reserved."""
+        for _ in range(_MAX_ATTEMPTS):
+            found = self.find(order.order_number)
+            record = found[1] if found else OrderRecord(order.order_number, reserved={}, returns_count=0)
+            record.document = json.loads(order.model_dump_json())
+            try:
+                record.save()
+                return
+            except PutError as exc:
+                if not _conditional_failure(exc):
+                    raise
+        raise ConcurrentUpdate(order.order_number)
+
+    def release(self, order_number: str, quantities: dict[str, int]) -> None:
+        """Give back quantities reserved by a return that will not come back."""
+        for _ in range(_MAX_ATTEMPTS):
+            _, record = self.get(order_number)
+            reserved = dict(record.reserved.as_dict() if hasattr(record.reserved, "as_dict") else record.reserved)
+            for line_id, quantity in quantities.items():
+                reserved[line_id] = max(0, int(reserved.get(line_id, 0)) - quantity)
+            try:
+                record.update(actions=[OrderRecord.reserved.set(reserved)])
+                return
+            except UpdateError as exc:
+                if not _conditional_failure(exc):
+                    raise
+        raise ConcurrentUpdate(order_number)
+
+
+def reserved_quantities(record: OrderRecord) -> dict[str, int]:
+    raw: Any = record.reserved.as_dict() if hasattr(record.reserved, "as_dict") else record.reserved
+    return {str(k): int(v) for k, v in (raw or {}).items()}
+
+
+class ReturnsRepository:
+    def __init__(self, region: str) -> None:
+        self._region = region
+
+    def find(self, return_id: str) -> ReturnRecord | None:
+        try:
+            return ReturnRecord.get(return_id, consistent_read=True)
+        except DoesNotExist:
+            return None
+
+    def get(self, return_id: str) -> ReturnRecord:
+        record = self.find(return_id)
+        if record is None:
+            raise ReturnNotFound(return_id)
+        return record
+
+    def by_tracking_number(self, tracking_number: str) -> ReturnRecord | None:
+        for hit in ReturnRecord.by_tracking_number.query(tracking_number, limit=1):
+            # The index is eventually consistent: read the item itself for its current version.
+            return self.find(hit.return_id)
+        return None
+
+    def by_order(self, order_number: str) -> list[ReturnRecord]:
+        return list(ReturnRecord.by_order.query(order_number))
+
+    def by_status(self, status: str, limit: int, cursor: str | None) -> tuple[list[ReturnRecord], str | None]:
+        start_key = json.loads(base64.urlsafe_b64decode(cursor.encode())) if cursor else None
+        result = ReturnRecord.by_status.query(
+            status, limit=limit, scan_index_forward=False, last_evaluated_key=start_key
+        )
+        items = list(result)
+        last = result.last_evaluated_key
+        next_cursor = base64.urlsafe_b64encode(json.dumps(last).encode()).decode() if last else None
+        return items, next_cursor
+
+    def create(self, record: ReturnRecord, order: OrderRecord, reserved: dict[str, int]) -> None:
+        """Write the return and reserve its quantities on the order, both or neither."""
+        with TransactWrite(connection=Connection(region=self._region)) as tx:
+            tx.save(record, condition=ReturnRecord.return_id.does_not_exist())
+            tx.update(
+                order,
+                actions=[OrderRecord.reserved.set(reserved), OrderRecord.returns_count.add(1)],
+            )
+
+    def mutate(self, return_id: str, change: Callable[[ReturnRecord], T]) -> T:
+        """Read, apply `change`, write if the version is unchanged; re-read and re-apply otherwise.
+
+        `change` must be a pure function of the record (it may run more than once) and may raise
+        to abort without writing.
+        """
+        for _ in range(_MAX_ATTEMPTS):
+            record = self.get(return_id)
+            result = change(record)
+            try:
+                record.save()
+                return result
+            except PutError as exc:
+                if not _conditional_failure(exc):
+                    raise
+        raise ConcurrentUpdate(return_id)
+
+
+def is_conflict(exc: Exception) -> bool:
+    return isinstance(exc, PutError | UpdateError | TransactWriteError) and _conditional_failure(exc)

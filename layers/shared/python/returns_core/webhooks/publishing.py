@@ -1,0 +1,34 @@
+"""Putting a verified scan on the bus once, however often the carrier sends it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+
+from returns_core.domain.scans import ScanEvent
+from returns_core.ports.events import DomainEvent
+
+if TYPE_CHECKING:
+    from returns_core.wiring import Services
+
+SCAN_SOURCE = "returns.carriers"
+SCAN_DETAIL_TYPE = "ScanEvent"
+# Carriers redeliver for days; remember an event id for a week.
+_DEDUPE_SECONDS = 7 * 86400
+
+
+def scan_event(scan: ScanEvent) -> DomainEvent:
+    return DomainEvent(SCAN_SOURCE, SCAN_DETAIL_TYPE, scan.model_dump(mode="json"))
+
+
+def publish_scan(services: Services, scan: ScanEvent) -> dict[str, Any]:
+    persistence = services.idempotency_store("scan-publish")
+    config = IdempotencyConfig(event_key_jmespath="[provider, event_id]", expires_after_seconds=_DEDUPE_SECONDS)
+
+    @idempotent_function(data_keyword_argument="detail", persistence_store=persistence, config=config)
+    def publish(detail: dict[str, Any]) -> dict[str, Any]:
+        services.publisher.publish([scan_event(scan)])
+        return {"published": detail["event_id"]}
+
+    return publish(detail=scan.model_dump(mode="json"))

@@ -1,0 +1,143 @@
+"""The composition root: builds every service from the settings, once per cold start.
+
+Handlers call `services()` on their first invocation (not at import), so nothing reads the
+environment or creates a client while a module is merely being imported.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property, lru_cache
+
+import boto3
+from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+from returns_core.adapters.aws import AwsClients
+from returns_core.adapters.documents import DocumentStore
+from returns_core.adapters.eventbridge import EventBridgePublisher
+from returns_core.adapters.sandbox_carrier import SandboxCarrier
+from returns_core.adapters.sandbox_payments import SandboxPayments
+from returns_core.adapters.ses import SesNotifier
+from returns_core.fx import FxRates, SandboxFxRates
+from returns_core.ports.carriers import CarrierPort
+from returns_core.ports.payments import PaymentPort
+from returns_core.settings import ConfigurationError, Settings
+from returns_core.storage.models import bind_tables
+from returns_core.storage.repository import OrdersRepository, ReturnsRepository
+from returns_core.workflow.authorisation import Authoriser
+from returns_core.workflow.callbacks import TaskCallbacks
+from returns_core.workflow.costs import CostRecorder
+from returns_core.workflow.finalisation import Finaliser
+from returns_core.workflow.intake import Intake
+from returns_core.workflow.labels import LabelBuyer
+from returns_core.workflow.milestones import Milestones
+from returns_core.workflow.notifications import ShopperNotifications
+from returns_core.workflow.refunding import Refunder
+from returns_core.workflow.starter import StepFunctionsStarter
+
+
+class Services:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.aws = AwsClients(settings)
+        self._idempotency_stores: dict[str, DynamoDBPersistenceLayer] = {}
+        bind_tables(settings)
+
+    @cached_property
+    def orders(self) -> OrdersRepository:
+        return OrdersRepository()
+
+    @cached_property
+    def returns(self) -> ReturnsRepository:
+        return ReturnsRepository(self.settings.region)
+
+    @cached_property
+    def documents(self) -> DocumentStore:
+        return DocumentStore(self.aws.s3, self.settings.documents_bucket)
+
+    @cached_property
+    def fx(self) -> FxRates:
+        return SandboxFxRates()
+
+    @cached_property
+    def carrier(self) -> CarrierPort:
+        if self.settings.carrier_provider == "sandbox":
+            address = tuple(part for part in self.settings.warehouse_address.split("|") if part)
+            return SandboxCarrier(self.documents, address)
+        raise ConfigurationError(f"unknown carrier provider {self.settings.carrier_provider!r}")
+
+    @cached_property
+    def payments(self) -> PaymentPort:
+        if self.settings.payment_provider == "sandbox":
+            return SandboxPayments(self.documents)
+        raise ConfigurationError(f"unknown payment provider {self.settings.payment_provider!r}")
+
+    @cached_property
+    def callbacks(self) -> TaskCallbacks:
+        return TaskCallbacks(self.aws.stepfunctions)
+
+    @cached_property
+    def starter(self) -> StepFunctionsStarter:
+        if not self.settings.state_machine_arn:
+            raise ConfigurationError("STATE_MACHINE_ARN is not set for this function")
+        return StepFunctionsStarter(self.aws.stepfunctions, self.settings.state_machine_arn)
+
+    @cached_property
+    def publisher(self) -> EventBridgePublisher:
+        return EventBridgePublisher(self.aws.events, self.settings.event_bus_name)
+
+    def idempotency_store(self, purpose: str) -> DynamoDBPersistenceLayer:
+        """One persistence layer per idempotent operation: Powertools configures a layer once,
+        with the first operation's key expression, so layers must not be shared."""
+        if purpose not in self._idempotency_stores:
+            self._idempotency_stores[purpose] = DynamoDBPersistenceLayer(
+                table_name=self.settings.idempotency_table, boto3_session=boto3.session.Session()
+            )
+        return self._idempotency_stores[purpose]
+
+    @cached_property
+    def milestones(self) -> Milestones:
+        return Milestones(self.returns, self.callbacks)
+
+    @cached_property
+    def intake(self) -> Intake:
+        return Intake(self.orders, self.returns, self.starter)
+
+    @cached_property
+    def authoriser(self) -> Authoriser:
+        return Authoriser(self.orders, self.returns, self.settings, self.fx)
+
+    @cached_property
+    def label_buyer(self) -> LabelBuyer:
+        return LabelBuyer(self.orders, self.returns, self.carrier, self.fx, self.settings.warehouse_country)
+
+    @cached_property
+    def refunder(self) -> Refunder:
+        return Refunder(self.orders, self.returns, self.payments, self.fx)
+
+    @cached_property
+    def cost_recorder(self) -> CostRecorder:
+        return CostRecorder(self.returns, self.fx, self.settings.base_currency)
+
+    @cached_property
+    def finaliser(self) -> Finaliser:
+        return Finaliser(self.orders, self.returns, self.carrier)
+
+    @cached_property
+    def notifications(self) -> ShopperNotifications:
+        notifier = SesNotifier(self.aws.ses, self.settings.sender_email)
+        return ShopperNotifications(self.orders, self.returns, notifier, self.documents)
+
+    @cached_property
+    def webhook_secret(self) -> str:
+        if self.settings.carrier_webhook_secret:
+            return self.settings.carrier_webhook_secret
+        if self.settings.carrier_webhook_secret_arn:
+            response = self.aws.secretsmanager.get_secret_value(SecretId=self.settings.carrier_webhook_secret_arn)
+            secret: str = response["SecretString"]
+            return secret
+        raise ConfigurationError("no carrier webhook secret configured")
+
+
+@lru_cache(maxsize=1)
+def services() -> Services:
+    return Services(Settings.from_env())

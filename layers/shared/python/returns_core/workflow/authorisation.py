@@ -1,0 +1,97 @@
+"""The Authorise task: policy and risk decide whether a return goes ahead, waits for a person, or stops."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from returns_core.clock import iso, utcnow
+from returns_core.domain.eligibility import (
+    POLICY_VALIDATORS,
+    RISK_VALIDATORS,
+    Decision,
+    EligibilityContext,
+    RiskThresholds,
+    assess,
+)
+from returns_core.domain.lanes import DELIVERY_LIMIT, STALL_LIMIT, zone_for
+from returns_core.domain.policy import policy_for
+from returns_core.domain.requests import RequestedItem, ReturnRequest
+from returns_core.domain.statuses import ReturnStatus
+from returns_core.fx import FxRates
+from returns_core.settings import Settings
+from returns_core.storage.models import ReturnRecord
+from returns_core.storage.repository import OrdersRepository, ReturnsRepository, reserved_quantities
+from returns_core.workflow.lifecycle import transition
+
+LABEL_VALIDITY_SECONDS = 14 * 86400
+
+
+def request_of(record: ReturnRecord, email: str) -> ReturnRequest:
+    return ReturnRequest(
+        order_number=record.order_number,
+        email=email,
+        items=tuple(RequestedItem.model_validate(item) for item in record.request["items"]),
+        resolution=record.request["resolution"],
+        exchange_sku=record.request.get("exchange_sku"),
+    )
+
+
+@dataclass(frozen=True)
+class Authoriser:
+    orders: OrdersRepository
+    returns: ReturnsRepository
+    settings: Settings
+    fx: FxRates
+    now: Callable[[], datetime] = utcnow
+
+    def authorise(self, return_id: str) -> dict[str, Any]:
+        record = self.returns.get(return_id)
+        order, order_record = self.orders.get(record.order_number)
+        zone = zone_for(order.country, self.settings.warehouse_country)
+        timeouts = {
+            "dispatch_seconds": self.settings.scaled_seconds(LABEL_VALIDITY_SECONDS),
+            "stall_seconds": self.settings.scaled_seconds(int(STALL_LIMIT[zone].total_seconds())),
+            "delivery_seconds": self.settings.scaled_seconds(int(DELIVERY_LIMIT[zone].total_seconds())),
+        }
+        if record.decision:  # a retried task: the decision was already taken
+            return {"decision": record.decision["decision"], "timeouts": timeouts}
+
+        request = request_of(record, order.email)
+        # Quantities reserved by other returns of this order, not by this one.
+        others = reserved_quantities(order_record)
+        for item in request.items:
+            others[item.line_id] = max(0, others.get(item.line_id, 0) - item.quantity)
+        ctx = EligibilityContext(
+            order=order,
+            request=request,
+            policy=policy_for(order.country),
+            now=self.now(),
+            already_returned=others,
+            returns_on_order=max(0, int(order_record.returns_count) - 1),
+            risk=RiskThresholds(
+                review_value=self.settings.review_value_threshold,
+                to_base_rate=self.fx.quote(order.currency, self.settings.base_currency).rate,
+            ),
+        )
+        assessment = assess(ctx, POLICY_VALIDATORS + RISK_VALIDATORS)
+        decided_at = self.now()
+
+        def change(record: ReturnRecord) -> None:
+            record.decision = {
+                "decision": assessment.decision.value,
+                "at": iso(decided_at),
+                "findings": [
+                    {"code": f.code, "severity": f.severity.value, "message": f.message, "line_id": f.line_id}
+                    for f in assessment.findings
+                ],
+            }
+            if assessment.decision is Decision.APPROVED:
+                transition(record, ReturnStatus.APPROVED, decided_at)
+            elif assessment.decision is Decision.REVIEW:
+                transition(record, ReturnStatus.IN_REVIEW, decided_at)
+
+        self.returns.mutate(return_id, change)
+        return {"decision": assessment.decision.value, "timeouts": timeouts}

@@ -1,0 +1,97 @@
+"""The RecordCosts task: one ledger line per cost or recovery, each in its currency and the seller's.
+
+Line ids are deterministic, and each line is written only if it does not exist, so a retried
+task never counts a cost twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pynamodb.exceptions import PutError
+
+from returns_core.clock import utcnow
+from returns_core.fx import FxRates, convert
+from returns_core.money import Money
+from returns_core.ports.carriers import label_from_json
+from returns_core.storage.models import LedgerRecord, ReturnRecord
+from returns_core.storage.repository import ReturnsRepository, is_conflict
+
+
+def ledger_entries(record: ReturnRecord) -> list[tuple[str, Money, dict[str, Any]]]:
+    """(kind, signed amount, detail): costs to the seller are negative, recoveries positive."""
+    entries: list[tuple[str, Money, dict[str, Any]]] = []
+    if record.label and not record.returnless:
+        label = label_from_json(record.label)
+        entries.append(("LABEL", -label.price, {"carrier": label.carrier, "service": label.service}))
+    if record.refund:
+        breakdown = record.refund["breakdown"]
+        paid = record.refund.get("status") == "succeeded"
+        if paid:
+            entries.append(
+                (
+                    "REFUND",
+                    -Money.from_json(breakdown["total"]),
+                    {"refund_id": record.refund.get("refund_id")},
+                )
+            )
+        elif record.refund.get("resolution") == "STORE_CREDIT":
+            entries.append(("STORE_CREDIT", -Money.from_json(breakdown["total"]), {}))
+        for kind, key in (
+            ("RESTOCKING_FEE", "restocking_fee"),
+            ("RETURN_SHIPPING_RECOVERED", "return_shipping"),
+        ):
+            amount = Money.from_json(breakdown[key])
+            if not amount.is_zero():
+                entries.append((kind, amount, {}))
+    return entries
+
+
+@dataclass(frozen=True)
+class CostRecorder:
+    returns: ReturnsRepository
+    fx: FxRates
+    base_currency: str
+    now: Callable[[], datetime] = utcnow
+
+    def record(self, return_id: str) -> dict[str, Any]:
+        record = self.returns.get(return_id)
+        written = 0
+        for kind, amount, detail in ledger_entries(record):
+            base, quote = convert(amount, self.base_currency, self.fx)
+            line = LedgerRecord(
+                return_id,
+                kind,
+                kind=kind,
+                amount=str(amount.amount),
+                currency=amount.currency,
+                base_amount=str(base.amount),
+                base_currency=base.currency,
+                fx_rate=str(quote.rate),
+                recorded_at=self.now(),
+                detail={**detail, "fx_as_of": quote.as_of.isoformat(), "fx_provider": quote.provider},
+            )
+            try:
+                line.save(condition=LedgerRecord.line_id.does_not_exist())
+                written += 1
+            except PutError as exc:
+                if not is_conflict(exc):
+                    raise
+        return {"lines_written": written}
+
+
+def ledger_lines(return_id: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "line_id": line.line_id,
+            "kind": line.kind,
+            "amount": {"amount": line.amount, "currency": line.currency},
+            "base_amount": {"amount": line.base_amount, "currency": line.base_currency},
+            "fx_rate": line.fx_rate,
+            "recorded_at": line.recorded_at.isoformat(),
+        }
+        for line in LedgerRecord.query(return_id)
+    ]

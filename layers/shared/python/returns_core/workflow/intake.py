@@ -1,0 +1,141 @@
+"""Turning a shopper's request into a return: validate, reserve, start the workflow.
+
+The return id is derived from the order and the request (or the caller's Idempotency-Key),
+so a repeated or concurrent identical request lands on the same return and starts the same
+execution (executions are named after the return): no second return, no second workflow.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Callable
+from datetime import datetime
+from typing import Protocol
+
+from returns_core.clock import iso, utcnow
+from returns_core.domain.eligibility import INPUT_VALIDATORS, EligibilityContext, assess
+from returns_core.domain.policy import UnsupportedMarket, market_for, policy_for
+from returns_core.domain.requests import ReturnRequest
+from returns_core.domain.statuses import ReturnStatus
+from returns_core.errors import Conflict, InvalidInput, NotFound, Unavailable
+from returns_core.observability import logger
+from returns_core.storage.models import ReturnRecord
+from returns_core.storage.repository import (
+    OrdersRepository,
+    ReturnsRepository,
+    is_conflict,
+    reserved_quantities,
+)
+
+_ATTEMPTS = 5
+
+
+class WorkflowStarter(Protocol):
+    def start(self, return_id: str) -> None: ...
+
+
+def return_id_for(order_number: str, discriminator: str) -> str:
+    digest = hashlib.sha256(f"{order_number}\x1f{discriminator}".encode()).digest()
+    return "RT-" + base64.b32encode(digest).decode()[:16]
+
+
+def request_fingerprint(request: ReturnRequest) -> str:
+    return hashlib.sha256(request.model_dump_json(exclude={"email"}).encode()).hexdigest()
+
+
+class Intake:
+    def __init__(
+        self,
+        orders: OrdersRepository,
+        returns: ReturnsRepository,
+        starter: WorkflowStarter,
+        now: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._orders = orders
+        self._returns = returns
+        self._starter = starter
+        self._now = now
+
+    def create(self, request: ReturnRequest, idempotency_key: str | None = None) -> tuple[ReturnRecord, bool]:
+        """The return and whether it was created now (False: an identical earlier request)."""
+        for _ in range(_ATTEMPTS):
+            found = self._orders.find(request.order_number)
+            if found is None or not found[0].email_matches(request.email):
+                raise NotFound("No order matches this email and order number.", code="ORDER_NOT_FOUND")
+            order, order_record = found
+            fingerprint = request_fingerprint(request)
+            discriminator = (
+                f"key:{idempotency_key}" if idempotency_key else f"n:{order_record.returns_count}:{fingerprint}"
+            )
+            return_id = return_id_for(order.order_number, discriminator)
+            existing = self._returns.find(return_id)
+            if existing is not None:
+                if existing.request.get("fingerprint") != fingerprint:
+                    raise Conflict(
+                        "This Idempotency-Key was already used for a different request.",
+                        code="IDEMPOTENCY_KEY_REUSED",
+                    )
+                self._start(existing.return_id)
+                return existing, False
+            try:
+                market = market_for(order.country)
+            except UnsupportedMarket as exc:
+                raise InvalidInput(str(exc), code="UNSUPPORTED_MARKET") from None
+            reserved = reserved_quantities(order_record)
+            ctx = EligibilityContext(order, request, policy_for(order.country), self._now(), already_returned=reserved)
+            errors = assess(ctx, INPUT_VALIDATORS).input_errors
+            if errors:
+                raise InvalidInput(
+                    errors[0].message,
+                    code=errors[0].code,
+                    details=[{"code": e.code, "line_id": e.line_id, "message": e.message} for e in errors],
+                )
+            for item in request.items:
+                reserved[item.line_id] = reserved.get(item.line_id, 0) + item.quantity
+            now = self._now()
+            record = ReturnRecord(
+                return_id,
+                order_number=order.order_number,
+                status=ReturnStatus.REQUESTED.value,
+                created_at=iso(now),
+                updated_at=now,
+                market=market,
+                currency=order.currency,
+                locale=order.locale,
+                request={
+                    "items": [item.model_dump(mode="json") for item in request.items],
+                    "resolution": request.resolution.value,
+                    "exchange_sku": request.exchange_sku,
+                    "fingerprint": fingerprint,
+                },
+                timeline=[{"kind": "STATUS", "status": ReturnStatus.REQUESTED.value, "at": iso(now)}],
+            )
+            try:
+                self._returns.create(record, order_record, reserved)
+            except Exception as exc:
+                if is_conflict(exc):
+                    continue  # the order changed (another return) or the same request won the race
+                raise
+            self._start(return_id, compensate=lambda created=record: self._undo(created, request))
+            return record, True
+        raise Conflict("The order is being changed by another request; try again.", code="CONCURRENT_REQUEST")
+
+    def _start(self, return_id: str, compensate: Callable[[], None] | None = None) -> None:
+        try:
+            self._starter.start(return_id)
+        except Exception as exc:
+            logger.exception("could not start the workflow", extra={"return_id": return_id})
+            if compensate is not None:
+                compensate()
+            raise Unavailable("The return could not be started; nothing was kept. Try again.") from exc
+
+    def _undo(self, record: ReturnRecord, request: ReturnRequest) -> None:
+        """No workflow, no return: remove it and give its quantities back."""
+        try:
+            record.delete()
+            self._orders.release(record.order_number, {i.line_id: i.quantity for i in request.items})
+        except Exception:
+            logger.exception(
+                "compensation failed; the return is left in REQUESTED", extra={"return_id": record.return_id}
+            )

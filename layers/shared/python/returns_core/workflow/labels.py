@@ -1,0 +1,112 @@
+"""The BuyLabel task: plan the route, buy the cheapest allowed label, or let the shopper keep the item."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from returns_core.clock import utcnow
+from returns_core.domain.lanes import crosses_customs_border
+from returns_core.domain.orders import Category, Order
+from returns_core.domain.reasons import ReturnReason
+from returns_core.domain.routing import NoAllowedService, RouteChoice, plan_route, recovery_value
+from returns_core.domain.statuses import ReturnStatus
+from returns_core.fx import FxRates
+from returns_core.money import Money
+from returns_core.ports.carriers import (
+    CarrierPort,
+    CarrierRejected,
+    CustomsLine,
+    Parcel,
+    ShipmentRequest,
+    label_to_json,
+)
+from returns_core.storage.models import ReturnRecord
+from returns_core.storage.repository import OrdersRepository, ReturnsRepository
+from returns_core.workflow.lifecycle import append_timeline, transition
+
+
+def shipment_for(record: ReturnRecord, order: Order, to_country: str) -> ShipmentRequest:
+    weight = 0
+    batteries = False
+    customs: list[CustomsLine] = []
+    value = Money.zero(order.currency)
+    for item in record.request["items"]:
+        line = order.line(item["line_id"])
+        if line is None:
+            continue
+        quantity = int(item["quantity"])
+        weight += line.weight_grams * quantity
+        batteries = batteries or Category.BATTERY in line.categories
+        amount = order.unit_price(line) * quantity
+        value = value + amount
+        customs.append(
+            CustomsLine(line.name, quantity, amount, line.weight_grams * quantity, line.hs_code, line.origin_country)
+        )
+    cross_border = crosses_customs_border(order.country, to_country)
+    return ShipmentRequest(
+        reference=record.return_id,
+        from_country=order.country,
+        to_country=to_country,
+        parcel=Parcel(weight_grams=max(weight, 100), contains_batteries=batteries, declared_value=value),
+        customs=tuple(customs) if cross_border else (),
+        original_invoice_number=order.invoice_number if cross_border else None,
+    )
+
+
+@dataclass(frozen=True)
+class LabelBuyer:
+    orders: OrdersRepository
+    returns: ReturnsRepository
+    carrier: CarrierPort
+    fx: FxRates
+    warehouse_country: str
+    now: Callable[[], datetime] = utcnow
+
+    def buy(self, return_id: str) -> dict[str, Any]:
+        record = self.returns.get(return_id)
+        if record.returnless:
+            return {"returnless": True, "tracking_number": None}
+        if record.label:
+            return {"returnless": False, "tracking_number": record.label["tracking_number"]}
+        order, _ = self.orders.get(record.order_number)
+        shipment = shipment_for(record, order, self.warehouse_country)
+        items: list[tuple[Money, ReturnReason]] = []
+        for item in record.request["items"]:
+            line = order.line(item["line_id"])
+            if line is not None:
+                items.append((order.unit_price(line) * int(item["quantity"]), ReturnReason(item["reason"])))
+        rates = self.carrier.rates(shipment)
+        to_order: dict[str, Decimal] = {
+            currency: self.fx.quote(currency, order.currency).rate for currency in {r.price.currency for r in rates}
+        }
+        try:
+            plan = plan_route(rates, shipment.parcel.contains_batteries, recovery_value(items), to_order)
+        except NoAllowedService as exc:
+            raise CarrierRejected(str(exc)) from None
+
+        if plan.choice is RouteChoice.KEEP:
+            decided_at = self.now()
+
+            def keep(record: ReturnRecord) -> None:
+                record.returnless = True
+                record.label = None
+                append_timeline(record, {"kind": "ROUTE", "plan": plan.to_json(), "at": decided_at.isoformat()})
+
+            self.returns.mutate(return_id, keep)
+            return {"returnless": True, "tracking_number": None}
+
+        assert plan.rate is not None
+        label = self.carrier.buy(shipment, plan.rate)
+        issued_at = self.now()
+
+        def issue(record: ReturnRecord) -> None:
+            record.label = {**label_to_json(label), "plan": plan.to_json(), "customs": bool(shipment.customs)}
+            record.tracking_number = label.tracking_number
+            transition(record, ReturnStatus.LABEL_ISSUED, issued_at)
+
+        self.returns.mutate(return_id, issue)
+        return {"returnless": False, "tracking_number": label.tracking_number}

@@ -1,0 +1,31 @@
+"""Moving a return through its status lifecycle, with a timeline entry for every step."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from returns_core.clock import iso
+from returns_core.domain.statuses import IllegalTransition, ReturnStatus, can_transition
+from returns_core.storage.models import ReturnRecord
+
+
+def append_timeline(record: ReturnRecord, entry: dict[str, Any]) -> None:
+    # Reassign rather than mutate so pynamodb sees the attribute as changed.
+    record.timeline = [*(record.timeline or []), entry]
+
+
+def transition(record: ReturnRecord, target: ReturnStatus, at: datetime, note: str | None = None) -> bool:
+    """Move to `target`; False if already there; IllegalTransition if the lifecycle forbids it."""
+    current = ReturnStatus(record.status)
+    if current is target:
+        return False
+    if not can_transition(current, target):
+        raise IllegalTransition(current, target)
+    record.status = target.value
+    record.updated_at = at
+    entry: dict[str, Any] = {"kind": "STATUS", "status": target.value, "at": iso(at)}
+    if note:
+        entry["note"] = note
+    append_timeline(record, entry)
+    return True

@@ -1,0 +1,228 @@
+"""Waiting stages of the workflow and the facts that end them.
+
+Every stage follows one rule: whoever learns a fact (a scan, a review, an inspection) records
+it on the return, and resumes the waiting task if a token is parked; the task, when it starts
+waiting, first checks whether its fact is already recorded. With versioned writes on both
+sides, no fact is missed and no task is resumed twice, whatever the order of arrival.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from returns_core.clock import iso, utcnow
+from returns_core.domain.scans import FAILURES, MOVING, ScanEvent, ScanStatus, return_status_for
+from returns_core.domain.statuses import ReturnStatus, can_transition, is_terminal, physical_rank
+from returns_core.errors import Conflict
+from returns_core.observability import logger
+from returns_core.storage.models import ReturnRecord
+from returns_core.storage.repository import ReturnsRepository
+from returns_core.workflow.callbacks import TaskCallbacks
+from returns_core.workflow.lifecycle import append_timeline, transition
+
+_SEEN_SCANS_KEPT = 200
+
+
+class Stage(StrEnum):
+    REVIEW = "REVIEW"
+    DISPATCH = "DISPATCH"
+    DELIVERY = "DELIVERY"
+    INSPECTION = "INSPECTION"
+
+
+class ParcelLost(Exception):
+    """Name matched by the state machine's Catch."""
+
+
+class ParcelBounced(Exception):
+    """Name matched by the state machine's Catch."""
+
+
+@dataclass(frozen=True)
+class Resume:
+    token: str
+    outcome: str  # "success" | "failure" | "heartbeat"
+    output: dict[str, Any] | None = None
+    error: str = ""
+    cause: str = ""
+
+
+def _exception_outcome(record: ReturnRecord) -> tuple[str, str]:
+    if record.carrier_exception == ScanStatus.RETURN_FAILED:
+        return ParcelBounced.__name__, "The carrier is returning the parcel to the shopper."
+    return ParcelLost.__name__, "The carrier reported the parcel lost or damaged."
+
+
+def reached(record: ReturnRecord, stage: Stage) -> tuple[str, dict[str, Any] | tuple[str, str]] | None:
+    """("success", output) or ("failure", (error, cause)) if the stage's fact is known, else None."""
+    if stage in (Stage.DISPATCH, Stage.DELIVERY) and record.carrier_exception and record.delivered_at is None:
+        return "failure", _exception_outcome(record)
+    if stage is Stage.DISPATCH and record.dispatched_at is not None:
+        return "success", {"dispatched_at": iso(record.dispatched_at)}
+    if stage is Stage.DELIVERY and record.delivered_at is not None:
+        return "success", {"delivered_at": iso(record.delivered_at)}
+    if stage is Stage.INSPECTION and record.inspection:
+        return "success", {"inspected": True}
+    if stage is Stage.REVIEW and record.review:
+        return "success", {"decision": record.review["decision"]}
+    return None
+
+
+def _take_token(record: ReturnRecord, stage: Stage) -> Resume | None:
+    """If a task waits in `stage` and its fact is known, clear the token and say how to resume."""
+    if not record.task_token or record.waiting_for != stage.value:
+        return None
+    fact = reached(record, stage)
+    if fact is None:
+        return None
+    token = record.task_token
+    record.task_token = None
+    record.waiting_for = None
+    kind, payload = fact
+    if kind == "success":
+        assert isinstance(payload, dict)
+        return Resume(token, "success", output=payload)
+    assert isinstance(payload, tuple)
+    return Resume(token, "failure", error=payload[0], cause=payload[1])
+
+
+class Milestones:
+    def __init__(self, returns: ReturnsRepository, callbacks: TaskCallbacks, now: Callable[[], datetime] = utcnow):
+        self._returns = returns
+        self._callbacks = callbacks
+        self._now = now
+
+    def _deliver(self, return_id: str, resume: Resume | None, stage: Stage | None = None) -> None:
+        if resume is None:
+            return
+        try:
+            if resume.outcome == "success":
+                delivered = self._callbacks.succeed(resume.token, resume.output or {})
+            elif resume.outcome == "failure":
+                delivered = self._callbacks.fail(resume.token, resume.error, resume.cause)
+            else:
+                self._callbacks.heartbeat(resume.token)
+                return
+        except Exception:
+            if resume.outcome != "heartbeat":
+                self._restore_token(return_id, resume.token, stage)
+            raise
+        if not delivered:
+            logger.info("task already closed", extra={"return_id": return_id})
+
+    def _restore_token(self, return_id: str, token: str, stage: Stage | None) -> None:
+        """The callback did not get through: put the token back so a retry can resume the task."""
+
+        def change(record: ReturnRecord) -> None:
+            if record.task_token is None and record.waiting_for is None and stage is not None:
+                record.task_token = token
+                record.waiting_for = stage.value
+
+        self._returns.mutate(return_id, change)
+
+    def park(self, return_id: str, stage: Stage, token: str) -> None:
+        def change(record: ReturnRecord) -> Resume | None:
+            record.task_token = token
+            record.waiting_for = stage.value
+            record.updated_at = self._now()
+            return _take_token(record, stage)
+
+        resume = self._returns.mutate(return_id, change)
+        self._deliver(return_id, resume, stage)
+
+    def apply_scan(self, scan: ScanEvent) -> str:
+        record = self._returns.by_tracking_number(scan.tracking_number)
+        if record is None:
+            return "UNMATCHED"
+        return_id = record.return_id
+        now = self._now()
+
+        def change(record: ReturnRecord) -> tuple[str, Resume | None, Stage | None]:
+            outcome = "DUPLICATE"
+            seen = list(record.seen_scan_ids or [])
+            if scan.event_id not in seen:
+                outcome = self._record_scan(record, scan, now)
+                record.seen_scan_ids = [*seen, scan.event_id][-_SEEN_SCANS_KEPT:]
+            # Runs for duplicates too: a redelivered event resumes a task that an earlier
+            # attempt recorded but failed to resume.
+            stage = Stage(record.waiting_for) if record.waiting_for else None
+            resume = _take_token(record, stage) if stage else None
+            if resume is None and record.task_token and stage in (Stage.DISPATCH, Stage.DELIVERY):
+                resume = Resume(record.task_token, "heartbeat")
+            return outcome, resume, stage
+
+        outcome, resume, stage = self._returns.mutate(return_id, change)
+        self._deliver(return_id, resume, stage)
+        return outcome
+
+    def _record_scan(self, record: ReturnRecord, scan: ScanEvent, now: datetime) -> str:
+        append_timeline(
+            record,
+            {
+                "kind": "SCAN",
+                "scan": scan.status.value,
+                "at": iso(scan.occurred_at),
+                "received_at": iso(now),
+                "location": scan.location,
+                "provider": scan.provider,
+            },
+        )
+        current = ReturnStatus(record.status)
+        if is_terminal(current):
+            return "RECORDED_LATE"
+        if scan.status in MOVING and record.dispatched_at is None:
+            record.dispatched_at = scan.occurred_at
+        if scan.status is ScanStatus.DELIVERED and record.delivered_at is None:
+            record.delivered_at = scan.occurred_at
+        if scan.status in FAILURES and record.delivered_at is None and not record.carrier_exception:
+            record.carrier_exception = scan.status.value
+        target = return_status_for(scan.status)
+        if target is not None and physical_rank(target) > physical_rank(current) and can_transition(current, target):
+            transition(record, target, now, note=f"scan {scan.status.value}")
+            return "ADVANCED"
+        record.updated_at = now
+        return "RECORDED"
+
+    def record_review(self, return_id: str, decision: str, reason: str, reviewer: str) -> dict[str, Any]:
+        now = self._now()
+
+        def change(record: ReturnRecord) -> tuple[dict[str, Any], Resume | None]:
+            if record.review:
+                if record.review["decision"] != decision:
+                    raise Conflict("This return was already reviewed.", code="ALREADY_REVIEWED")
+                return record.review, _take_token(record, Stage.REVIEW)
+            if record.status != ReturnStatus.IN_REVIEW:
+                raise Conflict("This return is not waiting for a review.", code="NOT_IN_REVIEW")
+            record.review = {"decision": decision, "reason": reason, "reviewer": reviewer, "at": iso(now)}
+            if decision == "APPROVED":
+                transition(record, ReturnStatus.APPROVED, now, note="review approved")
+            else:
+                append_timeline(record, {"kind": "REVIEW", "decision": decision, "at": iso(now)})
+                record.updated_at = now
+            return record.review, _take_token(record, Stage.REVIEW)
+
+        review, resume = self._returns.mutate(return_id, change)
+        self._deliver(return_id, resume, Stage.REVIEW)
+        return review
+
+    def record_inspection(self, return_id: str, inspection: dict[str, Any]) -> dict[str, Any]:
+        now = self._now()
+
+        def change(record: ReturnRecord) -> tuple[dict[str, Any], Resume | None]:
+            if record.inspection:
+                if record.inspection["items"] != inspection["items"]:
+                    raise Conflict("This return was already inspected.", code="ALREADY_INSPECTED")
+                return record.inspection, _take_token(record, Stage.INSPECTION)
+            if record.status != ReturnStatus.DELIVERED:
+                raise Conflict("This return has not been delivered to the warehouse.", code="NOT_AWAITING_INSPECTION")
+            record.inspection = {**inspection, "at": iso(now)}
+            transition(record, ReturnStatus.INSPECTED, now)
+            return record.inspection, _take_token(record, Stage.INSPECTION)
+
+        stored, resume = self._returns.mutate(return_id, change)
+        self._deliver(return_id, resume, Stage.INSPECTION)
+        return stored

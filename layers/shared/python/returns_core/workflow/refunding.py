@@ -1,0 +1,137 @@
+"""The Refund task: pay exactly once, in the currency the shopper paid.
+
+Our own refund record is written before the provider is called; the provider's idempotency
+key is derived from it; an unknown outcome is resolved by looking the refund up, never by
+paying again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from returns_core.clock import iso, utcnow
+from returns_core.domain.orders import Order
+from returns_core.domain.policy import policy_for
+from returns_core.domain.reasons import ReturnReason
+from returns_core.domain.refunds import AcceptedItem, RefundBreakdown, compute_refund
+from returns_core.domain.requests import Resolution
+from returns_core.domain.statuses import ReturnStatus
+from returns_core.fx import FxRates
+from returns_core.money import Money
+from returns_core.ports.carriers import label_from_json
+from returns_core.ports.payments import PaymentPort, PaymentTimeout, RefundOrder, RefundOutcome, RefundStatus
+from returns_core.storage.models import ReturnRecord
+from returns_core.storage.repository import OrdersRepository, ReturnsRepository
+from returns_core.workflow.lifecycle import transition
+
+
+def accepted_items(record: ReturnRecord) -> list[AcceptedItem]:
+    requested = {item["line_id"]: item for item in record.request["items"]}
+    if record.returnless or not record.inspection:
+        return [AcceptedItem(i["line_id"], int(i["quantity"]), ReturnReason(i["reason"])) for i in requested.values()]
+    accepted = []
+    for item in record.inspection["items"]:
+        asked = requested.get(item["line_id"])
+        if asked is None:
+            continue
+        quantity = min(int(item["accepted_quantity"]), int(asked["quantity"]))
+        accepted.append(AcceptedItem(item["line_id"], quantity, ReturnReason(asked["reason"])))
+    return accepted
+
+
+@dataclass(frozen=True)
+class Refunder:
+    orders: OrdersRepository
+    returns: ReturnsRepository
+    payments: PaymentPort
+    fx: FxRates
+    now: Callable[[], datetime] = utcnow
+
+    def _earlier_refunds(self, record: ReturnRecord, order: Order) -> tuple[Money, dict[str, int]]:
+        refunded = Money.zero(order.currency)
+        units: dict[str, int] = {}
+        for other in self.returns.by_order(record.order_number):
+            if other.return_id == record.return_id or not other.refund:
+                continue
+            if other.refund.get("status") == RefundStatus.SUCCEEDED.value:
+                refunded = refunded + Money.from_json(other.refund["breakdown"]["total"])
+                for item in accepted_items(other):
+                    units[item.line_id] = units.get(item.line_id, 0) + item.quantity
+        return refunded, units
+
+    def breakdown(self, record: ReturnRecord, order: Order) -> RefundBreakdown:
+        label_cost = None
+        if record.label and not record.returnless:
+            price = label_from_json(record.label).price
+            label_cost = price.convert(order.currency, self.fx.quote(price.currency, order.currency).rate)
+        refunded, units = self._earlier_refunds(record, order)
+        return compute_refund(order, accepted_items(record), policy_for(order.country), label_cost, refunded, units)
+
+    def refund(self, return_id: str) -> dict[str, Any]:
+        record = self.returns.get(return_id)
+        if record.status in (ReturnStatus.REFUNDED, ReturnStatus.CLOSED):
+            return {"final_status": record.status}
+        order, _ = self.orders.get(record.order_number)
+        breakdown = self.breakdown(record, order)
+        resolution = Resolution(record.request["resolution"])
+        key = f"refund:{return_id}"
+        started_at = self.now()
+
+        def begin(record: ReturnRecord) -> dict[str, Any]:
+            if not record.refund:
+                record.refund = {
+                    "status": "REQUESTED",
+                    "idempotency_key": key,
+                    "resolution": resolution.value,
+                    "breakdown": breakdown.to_json(),
+                    "requested_at": iso(started_at),
+                }
+            transition(record, ReturnStatus.REFUND_PENDING, started_at)
+            return dict(record.refund)
+
+        refund_record = self.returns.mutate(return_id, begin)
+        total = Money.from_json(refund_record["breakdown"]["total"])
+
+        if total.is_zero():
+            return self._finish(return_id, None, ReturnStatus.CLOSED, "nothing to refund")
+        if resolution is not Resolution.REFUND:
+            # Store credit and exchanges settle in the seller's own systems; no money moves here.
+            return self._finish(return_id, None, ReturnStatus.CLOSED, f"{resolution.value.lower()} issued")
+
+        outcome = self.payments.find_refund(key)
+        if outcome is None:
+            try:
+                outcome = self.payments.refund(
+                    RefundOrder(order.payment_reference, total, key, reason=f"return {return_id}")
+                )
+            except PaymentTimeout:
+                outcome = self.payments.find_refund(key)
+                if outcome is None:
+                    raise
+        return self._finish(return_id, outcome, ReturnStatus.REFUNDED, None)
+
+    def _finish(
+        self, return_id: str, outcome: RefundOutcome | None, status: ReturnStatus, note: str | None
+    ) -> dict[str, Any]:
+        finished_at = self.now()
+
+        def finish(record: ReturnRecord) -> None:
+            refund = dict(record.refund or {})
+            if outcome is not None:
+                refund.update(
+                    provider=outcome.provider,
+                    refund_id=outcome.refund_id,
+                    status=outcome.status.value,
+                    amount=outcome.amount.to_json(),
+                )
+            else:
+                refund["status"] = "NOT_APPLICABLE"
+            refund["finished_at"] = iso(finished_at)
+            record.refund = refund
+            transition(record, status, finished_at, note=note)
+
+        self.returns.mutate(return_id, finish)
+        return {"final_status": status.value}
