@@ -34,7 +34,7 @@ def receive(provider: Annotated[str, Path(max_length=40)]) -> Response[dict[str,
         return error_response(400, "UNREADABLE_PAYLOAD", "The webhook body is not a tracking event.")
     if scan is None:
         return json_response(202, {"accepted": True, "action": "IGNORED"})
-    publish_scan(services(), scan)
+    publish_scan(services(), scan, app.lambda_context)
     logger.info("scan accepted", extra={"provider": provider, "status": scan.status, "event_id": scan.event_id})
     return json_response(202, {"accepted": True, "action": "PUBLISHED", "status": scan.status})
 

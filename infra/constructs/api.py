@@ -81,9 +81,8 @@ class Api(Construct):
             cors_preflight=(
                 apigwv2.CorsPreflightOptions(
                     allow_origins=list(cors_allow_origins),
-                    allow_methods=sorted(
-                        {apigwv2.CorsHttpMethod[route.method] for route, _ in catalogue.routes()},
-                        key=str,
+                    allow_methods=list(
+                        dict.fromkeys(apigwv2.CorsHttpMethod[route.method] for route, _ in catalogue.routes())
                     ),
                     allow_headers=["authorization", "content-type", "idempotency-key"],
                     max_age=Duration.hours(1),
@@ -92,9 +91,7 @@ class Api(Construct):
                 else None
             ),
         )
-        access_logs = logs.LogGroup(
-            self, "AccessLogs", retention=logs.RetentionDays.ONE_MONTH, removal_policy=RemovalPolicy.DESTROY
-        )
+        access_logs = logs.LogGroup(self, "AccessLogs", retention=logs.RetentionDays.ONE_MONTH)
         self.stage = apigwv2.HttpStage(
             self,
             "DefaultStage",

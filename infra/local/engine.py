@@ -24,6 +24,7 @@ import boto3
 
 from infra import catalogue
 from infra.local import environment as env
+from infra.local.resources import provision
 
 LOG = logging.getLogger("returns.local")
 LambdaHandler = Callable[[dict[str, Any], Any], Any]
@@ -57,8 +58,11 @@ class HandlerRegistry:
 
 
 class LocalEngine:
-    def __init__(self, webhook_secret: str, time_scale: Decimal, retry_scale: float = 0.02) -> None:
+    def __init__(
+        self, webhook_secret: str, time_scale: Decimal, retry_scale: float = 0.02, log_level: str = "INFO"
+    ) -> None:
         self.webhook_secret = webhook_secret
+        self.log_level = log_level
         self.time_scale = time_scale
         self.retry_scale = retry_scale
         self.registry = HandlerRegistry()
@@ -76,6 +80,7 @@ class LocalEngine:
         # moto's interpreter calls back into the server on localhost:$MOTO_PORT.
         os.environ["MOTO_PORT"] = str(self.port)
         os.environ.update(env.handler_environment(self.endpoint, self.webhook_secret, self.time_scale))
+        os.environ["POWERTOOLS_LOG_LEVEL"] = self.log_level
 
         from moto.core.config import default_user_config
         from moto.server import ThreadedMotoServer
@@ -113,52 +118,8 @@ class LocalEngine:
             aws_secret_access_key="local",  # noqa: S106 - moto accepts any credentials
         )
 
-    # -- resources, as CDK creates them ----------------------------------------------------------
-
     def _provision(self) -> None:
-        dynamodb = self.client("dynamodb")
-        for spec in catalogue.TABLES:
-            keys = [(spec.partition_key, "HASH")] + ([(spec.sort_key, "RANGE")] if spec.sort_key else [])
-            attributes = {spec.partition_key, *([spec.sort_key] if spec.sort_key else [])}
-            indexes = []
-            for index in spec.indexes:
-                index_keys = [(index.partition_key, "HASH")]
-                if index.sort_key:
-                    index_keys.append((index.sort_key, "RANGE"))
-                attributes.update(name for name, _ in index_keys)
-                indexes.append(
-                    {
-                        "IndexName": index.name,
-                        "KeySchema": [{"AttributeName": n, "KeyType": t} for n, t in index_keys],
-                        "Projection": {"ProjectionType": "ALL"},
-                    }
-                )
-            kwargs: dict[str, Any] = {
-                "TableName": env.table_name(spec),
-                "KeySchema": [{"AttributeName": n, "KeyType": t} for n, t in keys],
-                "AttributeDefinitions": [{"AttributeName": a, "AttributeType": "S"} for a in sorted(attributes)],
-                "BillingMode": "PAY_PER_REQUEST",
-            }
-            if indexes:
-                kwargs["GlobalSecondaryIndexes"] = indexes
-            dynamodb.create_table(**kwargs)
-            if spec.ttl_attribute:
-                dynamodb.update_time_to_live(
-                    TableName=env.table_name(spec),
-                    TimeToLiveSpecification={"Enabled": True, "AttributeName": spec.ttl_attribute},
-                )
-        self.client("s3").create_bucket(Bucket=env.BUCKET)
-        self.client("ses").verify_email_identity(EmailAddress=env.SENDER)
-        self.client("events").create_event_bus(Name=env.BUS_NAME)
-        substitutions = {
-            placeholder: env.function_arn(spec.name) for placeholder, spec in catalogue.asl_placeholders().items()
-        }
-        self.client("stepfunctions").create_state_machine(
-            name=env.STATE_MACHINE_NAME,
-            definition=catalogue.load_definition(substitutions),
-            roleArn=f"arn:aws:iam::{env.ACCOUNT}:role/returns-local-workflow",
-            type="STANDARD",
-        )
+        provision(self.client)
 
     # -- EventBridge rule → function -------------------------------------------------------------
 

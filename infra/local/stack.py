@@ -26,6 +26,7 @@ class LocalStack:
     webhook_secret: str = field(default_factory=lambda: secrets.token_hex(24))
     ops_token: str = field(default_factory=lambda: secrets.token_urlsafe(18))
     auto_carrier_gap: float | None = None
+    log_level: str = "INFO"
     engine: LocalEngine | None = None
     gateway: Gateway | None = None
     _auto: AutoCarrier | None = None
@@ -36,7 +37,7 @@ class LocalStack:
         return self.gateway.url
 
     def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        self.engine = LocalEngine(self.webhook_secret, self.time_scale)
+        self.engine = LocalEngine(self.webhook_secret, self.time_scale, log_level=self.log_level)
         self.engine.start()
         self.gateway = Gateway(self.engine.registry, self.ops_token, extra=self._extra_routes)
         url = self.gateway.serve(host, port)

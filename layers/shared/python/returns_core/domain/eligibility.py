@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+from returns_core.domain.lanes import crosses_customs_border
 from returns_core.domain.orders import Category, Order
 from returns_core.domain.policy import MarketPolicy, WindowStart
 from returns_core.domain.reasons import is_seller_fault
@@ -55,6 +56,8 @@ class EligibilityContext:
     now: datetime
     already_returned: dict[str, int] = field(default_factory=dict)
     returns_on_order: int = 0
+    # Where the parcel goes back to (the warehouse); None when not yet known.
+    return_to_country: str | None = None
     risk: RiskThresholds = field(default_factory=RiskThresholds)
 
 
@@ -128,7 +131,8 @@ def many_returns_on_order(ctx: EligibilityContext) -> Iterable[Finding]:
 def restricted_goods(ctx: EligibilityContext) -> Iterable[Finding]:
     for item in ctx.request.items:
         line = ctx.order.line(item.line_id)
-        if line is not None and Category.BATTERY in line.categories and ctx.order.country != line.origin_country:
+        crosses = ctx.return_to_country is not None and crosses_customs_border(ctx.order.country, ctx.return_to_country)
+        if line is not None and Category.BATTERY in line.categories and crosses:
             # Lithium batteries cross borders only on approved services; a person checks the route.
             yield Finding(
                 "RESTRICTED_GOODS", Severity.REVIEW, "Contains batteries: route needs checking.", item.line_id

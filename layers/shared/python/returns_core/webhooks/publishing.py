@@ -22,9 +22,10 @@ def scan_event(scan: ScanEvent) -> DomainEvent:
     return DomainEvent(SCAN_SOURCE, SCAN_DETAIL_TYPE, scan.model_dump(mode="json"))
 
 
-def publish_scan(services: Services, scan: ScanEvent) -> dict[str, Any]:
+def publish_scan(services: Services, scan: ScanEvent, context: Any) -> dict[str, Any]:
     persistence = services.idempotency_store("scan-publish")
     config = IdempotencyConfig(event_key_jmespath="[provider, event_id]", expires_after_seconds=_DEDUPE_SECONDS)
+    config.register_lambda_context(context)
 
     @idempotent_function(data_keyword_argument="detail", persistence_store=persistence, config=config)
     def publish(detail: dict[str, Any]) -> dict[str, Any]:

@@ -71,6 +71,7 @@ class Authoriser:
             now=self.now(),
             already_returned=others,
             returns_on_order=max(0, int(order_record.returns_count) - 1),
+            return_to_country=self.settings.warehouse_country,
             risk=RiskThresholds(
                 review_value=self.settings.review_value_threshold,
                 to_base_rate=self.fx.quote(order.currency, self.settings.base_currency).rate,
