@@ -29,7 +29,8 @@ DEFAULT_OUTDIR = REPO_ROOT / "cdk.out"
 
 
 def build_app(context: Mapping[str, Any] | None = None, outdir: str | None = None) -> tuple[App, ReturnsStack]:
-    """The app and its one stack; `context` adds to (and overrides) the flags and CLI context."""
+    """The app and its one stack. `context` overrides the feature flags; context from the CDK CLI
+    (cdk.json, `-c key=value`) overrides both."""
     app = App(
         context={**FEATURE_FLAGS, **(context or {})},
         # The CLI tells the app where to write; run directly, write to <repo>/cdk.out, not the cwd.

@@ -284,7 +284,10 @@ def test_function_code_is_the_functions_package_at_the_asset_root(resources: Res
     expected = {
         Path("functions") / path.relative_to(source)
         for path in source.rglob("*")
-        if path.is_file() and "__pycache__" not in path.parts and not path.name.startswith(".")
+        if path.is_file()
+        and "__pycache__" not in path.parts
+        and path.suffix != ".pyc"
+        and not path.name.startswith(".")
     }
     assert staged == expected
     assert {path.parts[0] for path in staged} == {"functions"}

@@ -38,19 +38,21 @@ def build_resolver() -> APIGatewayHttpResolver:
     app = APIGatewayHttpResolver(enable_validation=True)
 
     @app.exception_handler(RequestValidationError)
-    def _invalid(exc: RequestValidationError) -> Response:
+    def _invalid(exc: RequestValidationError) -> Response[dict[str, Any]]:
+        if any(error.get("type") == "json_invalid" for error in exc.errors()):
+            return error_response(400, "MALFORMED_JSON", "The request body is not valid JSON.")
         return error_response(422, "INVALID_REQUEST", "The request is not valid.", _validation_details(exc))
 
     @app.exception_handler(json.JSONDecodeError)
-    def _malformed(exc: json.JSONDecodeError) -> Response:
+    def _malformed(exc: json.JSONDecodeError) -> Response[dict[str, Any]]:
         return error_response(400, "MALFORMED_JSON", "The request body is not valid JSON.")
 
     @app.exception_handler(DomainError)
-    def _domain(exc: DomainError) -> Response:
+    def _domain(exc: DomainError) -> Response[dict[str, Any]]:
         return error_response(exc.status, exc.code, exc.message, exc.details)
 
     @app.not_found
-    def _not_found(exc: Exception) -> Response:
+    def _not_found(exc: Exception) -> Response[dict[str, Any]]:
         return error_response(404, "ROUTE_NOT_FOUND", "No such route.")
 
     return app

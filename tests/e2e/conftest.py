@@ -1,0 +1,57 @@
+"""The local stack as a separate process on 127.0.0.1, driven over real HTTP."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from infra.local.client import ReturnsClient
+from infra.local.simulator import ScanSimulator
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class RunningStack:
+    url: str
+    client: ReturnsClient
+    simulator: ScanSimulator
+    webhook_secret: str
+    ops_token: str
+    log_path: Path
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    workdir = tmp_path_factory.mktemp("stack")
+    ready = workdir / "ready.json"
+    log_path = workdir / "stack.log"
+    secret, token = secrets.token_hex(16), secrets.token_urlsafe(12)
+    command = [
+        sys.executable, "-m", "infra.local", "serve", "--port", "0", "--seed",
+        "--webhook-secret", secret, "--ops-token", token, "--ready-file", str(ready),
+    ]  # fmt: skip
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+    try:
+        deadline = time.monotonic() + 60
+        while not ready.exists():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the local stack did not start:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.1)
+        url = json.loads(ready.read_text())["api_url"]
+        yield RunningStack(url, ReturnsClient(url, token), ScanSimulator(url, secret), secret, token, log_path)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
