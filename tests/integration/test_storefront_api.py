@@ -296,3 +296,20 @@ def test_following_a_return_shows_its_progress_but_never_who_the_shopper_is(aws:
         assert "lena" not in text
         assert "fischer" not in text
         assert '"email"' not in text
+
+
+def test_an_identical_request_after_the_earlier_return_ended_starts_a_new_one(aws: LocalAws) -> None:
+    # Given a return that was rejected (the order was delivered 40 days ago, outside the 14-day window)
+    order = seed_order(delivered_days_ago=40)
+    request = return_request(order, items=[("2", 1)])
+    first = storefront("POST", "/returns", request)
+    assert first.status == 201, first
+    wait_status(first.body["return_id"], "REJECTED")
+
+    # When the shopper sends the identical request again
+    again = storefront("POST", "/returns", request)
+
+    # Then it is a new return (with its own decision), not the ended one
+    assert again.status == 201, again
+    assert again.body["return_id"] != first.body["return_id"]
+    assert len(executions()) == 2

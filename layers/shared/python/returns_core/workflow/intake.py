@@ -17,7 +17,7 @@ from returns_core.clock import iso, utcnow
 from returns_core.domain.eligibility import INPUT_VALIDATORS, EligibilityContext, assess
 from returns_core.domain.policy import UnsupportedMarket, market_for, policy_for
 from returns_core.domain.requests import ReturnRequest
-from returns_core.domain.statuses import ReturnStatus
+from returns_core.domain.statuses import ReturnStatus, is_terminal
 from returns_core.errors import Conflict, InvalidInput, NotFound, Unavailable
 from returns_core.observability import logger
 from returns_core.storage.models import ReturnRecord
@@ -70,6 +70,8 @@ class Intake:
             )
             return_id = return_id_for(order.order_number, discriminator)
             existing = self._returns.find(return_id)
+            if existing is None and not idempotency_key:
+                existing = self._open_repeat(order.order_number, int(order_record.returns_count), fingerprint)
             if existing is not None:
                 if existing.request.get("fingerprint") != fingerprint:
                     raise Conflict(
@@ -120,6 +122,20 @@ class Intake:
             self._start(return_id, compensate=lambda created=record: self._undo(created, request))
             return record, True
         raise Conflict("The order is being changed by another request; try again.", code="CONCURRENT_REQUEST")
+
+    def _open_repeat(self, order_number: str, returns_count: int, fingerprint: str) -> ReturnRecord | None:
+        """The order's latest return if this request repeats it (same items, no key) and it is still open.
+
+        The id of an unkeyed return counts the order's earlier returns, so a repeated request, or the
+        loser of two concurrent identical ones, would otherwise get an id of its own and a second return.
+        Once the latest return has ended (rejected, expired, refunded...), asking again starts a new one.
+        """
+        if returns_count < 1:
+            return None
+        latest = self._returns.find(return_id_for(order_number, f"n:{returns_count - 1}:{fingerprint}"))
+        if latest is None or is_terminal(ReturnStatus(latest.status)):
+            return None
+        return latest
 
     def _start(self, return_id: str, compensate: Callable[[], None] | None = None) -> None:
         try:
