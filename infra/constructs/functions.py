@@ -118,8 +118,10 @@ class Functions(Construct):
 
     def _environment(self, spec: catalogue.FunctionSpec) -> dict[str, str]:
         environment = dict(self._common_environment)
-        for key in spec.tables:
-            environment[catalogue.table(key).env_var] = self._tables[key].table_name
+        # Every function knows every table's name (configuration, read once at cold start);
+        # what it may do to a table is decided by its role alone.
+        for table_spec in catalogue.TABLES:
+            environment[table_spec.env_var] = self._tables[table_spec.key].table_name
         if spec.start_executions or spec.read_executions:
             environment[catalogue.STATE_MACHINE_ENV] = self._workflow.arn
         return environment

@@ -245,7 +245,7 @@ def test_function_is_deployed_as_catalogued(resources: Resources, name: str) -> 
 
 
 @pytest.mark.parametrize("name", FUNCTION_NAMES)
-def test_function_environment_names_what_it_touches(
+def test_function_environment_names_every_table_and_what_it_touches(
     resources: Resources, synth_context: dict[str, Any], name: str
 ) -> None:
     # Given a catalogue function and the context the stack was synthesised with
@@ -261,7 +261,7 @@ def test_function_environment_names_what_it_touches(
         "SENDER_EMAIL": synth_context["sender_email"],
         "BASE_CURRENCY": synth_context["base_currency"],
     }
-    expected |= {catalogue.table(key).env_var: "${" + tables[key] + "}" for key in spec.tables}
+    expected |= {table.env_var: "${" + tables[table.key] + "}" for table in catalogue.TABLES}
     if spec.start_executions or spec.read_executions:
         expected["STATE_MACHINE_ARN"] = STATE_MACHINE_ARN
     if name == "carrier-webhook":
