@@ -39,6 +39,7 @@ def handler_environment(endpoint: str, webhook_secret: str, time_scale: Decimal)
             "AWS_SECRET_ACCESS_KEY": "local",
             "AWS_ENDPOINT_URL": endpoint,
             "SENDER_EMAIL": SENDER,
+            "BASE_CURRENCY": "USD",
             "CARRIER_WEBHOOK_SECRET": webhook_secret,
             "TIME_SCALE": str(time_scale),
             "POWERTOOLS_SERVICE_NAME": "returns",

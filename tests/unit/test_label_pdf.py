@@ -5,26 +5,29 @@ from __future__ import annotations
 import base64
 import re
 import zlib
+from dataclasses import replace
+from typing import Any
 
 from returns_core.adapters.label_pdf import LabelContent, render_label
 
 TRACKING = "SBX123456789012"
 
 
-def content(**overrides: object) -> LabelContent:
-    fields: dict[str, object] = {
-        "carrier": "sandbox",
-        "service": "ECONOMY",
-        "tracking_number": TRACKING,
-        "reference": "ret_01HZX",
-        "from_country": "FR",
-        "to_country": "DE",
-        "to_lines": ("Returns Centre", "Lagerstrasse 1", "20457 Hamburg", "Germany"),
-        "weight_grams": 1250,
-        "valid_until": "2026-03-15",
-    }
-    fields.update(overrides)
-    return LabelContent(**fields)  # type: ignore[arg-type]
+BASE = LabelContent(
+    carrier="sandbox",
+    service="ECONOMY",
+    tracking_number=TRACKING,
+    reference="ret_01HZX",
+    from_country="FR",
+    to_country="DE",
+    to_lines=("Returns Centre", "Lagerstrasse 1", "20457 Hamburg", "Germany"),
+    weight_grams=1250,
+    valid_until="2026-03-15",
+)
+
+
+def content(**overrides: Any) -> LabelContent:
+    return replace(BASE, **overrides)
 
 
 def page_texts(pdf: bytes) -> list[str]:
