@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from returns_core.api.http import build_resolver, error_response, json_response, raw_body
 from returns_core.clock import utcnow
 from returns_core.observability import logger, metrics, tracer

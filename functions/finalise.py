@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from returns_core.observability import logger, tracer
 from returns_core.wiring import services
 

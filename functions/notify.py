@@ -6,6 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from returns_core.observability import logger, tracer
 from returns_core.wiring import services
 

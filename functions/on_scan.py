@@ -6,6 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
+
 from returns_core.domain.scans import ScanEvent
 from returns_core.observability import logger, metrics, tracer
 from returns_core.wiring import services

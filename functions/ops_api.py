@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
+
 from returns_core.api.http import build_resolver, json_response
 from returns_core.api.views import ops_view, summary_view
 from returns_core.domain.orders import Order

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from returns_core.api.http import build_resolver, json_response
 from returns_core.api.views import public_view
 from returns_core.domain.requests import ReturnRequest

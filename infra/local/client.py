@@ -37,7 +37,7 @@ class ReturnsClient:
         return data
 
     def ops_list(self, status: str | None = None) -> list[dict[str, Any]]:
-        params = {"status": status, "limit": 100} if status else {"limit": 100}
+        params: dict[str, str | int] = {"status": status, "limit": 100} if status else {"limit": 100}
         response = self._session.get(f"{self.url}/ops/returns", headers=self._ops, params=params, timeout=15)
         response.raise_for_status()
         returns: list[dict[str, Any]] = response.json()["returns"]

@@ -110,7 +110,8 @@ class LocalEngine:
             self._server.stop()
 
     def client(self, service: str) -> Any:
-        return boto3.client(
+        session: Any = boto3.session.Session()
+        return session.client(
             service,
             region_name=env.REGION,
             endpoint_url=self.endpoint,

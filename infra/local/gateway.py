@@ -130,8 +130,8 @@ class Gateway:
             # What API Gateway answers when the integration fails.
             return 500, {"content-type": "application/json"}, b'{"message":"Internal Server Error"}'
         reply_headers = {k.lower(): str(v) for k, v in (reply.get("headers") or {}).items()}
-        payload = reply.get("body") or ""
-        data = base64.b64decode(payload) if reply.get("isBase64Encoded") else payload.encode("utf-8")
+        reply_body = str(reply.get("body") or "")
+        data = base64.b64decode(reply_body) if reply.get("isBase64Encoded") else reply_body.encode("utf-8")
         return int(reply.get("statusCode", 200)), reply_headers, data
 
     def _authorised(self, headers: dict[str, str]) -> bool:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import requests
+
 from returns_core.adapters.sandbox_carrier import SHIPMENTS_PREFIX
 from returns_core.webhooks import sandbox
 

@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from tests.unit.unit_factories import DELIVERED_AT, ORDERED_AT, make_order, make_request, order_line
 
 from returns_core.domain.eligibility import (
     DEFAULT_VALIDATORS,
@@ -31,6 +30,7 @@ from returns_core.domain.eligibility import (
 from returns_core.domain.orders import Category
 from returns_core.domain.policy import POLICIES
 from returns_core.domain.reasons import ReturnReason
+from tests.unit.unit_factories import DELIVERED_AT, ORDERED_AT, make_order, make_request, order_line
 
 R = ReturnReason
 A_WEEK_AFTER_DELIVERY = DELIVERED_AT + timedelta(days=7)

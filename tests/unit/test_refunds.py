@@ -214,7 +214,9 @@ prices = st.decimals(min_value=0, max_value=500, places=2)
 
 
 @st.composite
-def refund_cases(draw: st.DrawFn) -> tuple[Order, list[AcceptedItem], MarketPolicy, Money | None, Money, dict[str, int]]:
+def refund_cases(
+    draw: st.DrawFn,
+) -> tuple[Order, list[AcceptedItem], MarketPolicy, Money | None, Money, dict[str, int]]:
     market = draw(st.sampled_from(["EU", "UK", "US", "JP", "AU"]))
     currency = draw(st.sampled_from(["EUR", "JPY", "KWD", "USD"]))
     quantities = draw(st.lists(st.integers(min_value=1, max_value=3), min_size=1, max_size=3))

@@ -43,7 +43,9 @@ class TestPlanRoute:
         # Given express listed first and economy cheaper
         express, economy = rate("EXPRESS", "14.00", days=2), rate("ECONOMY", "8.00", days=5)
         # When the route is planned for a €60 recovery
-        plan = plan_route([express, economy], contains_batteries=False, recovery=eur("60.00"), to_order_currency=EUR_ONLY)
+        plan = plan_route(
+            [express, economy], contains_batteries=False, recovery=eur("60.00"), to_order_currency=EUR_ONLY
+        )
         # Then economy is bought and express kept as the alternative
         assert plan.choice is RouteChoice.SHIP
         assert plan.rate == economy
@@ -74,13 +76,17 @@ class TestPlanRoute:
         # Given a cheap economy service that refuses batteries and a dearer one that takes them
         economy, express = rate("ECONOMY", "8.00"), rate("EXPRESS", "15.00", batteries=True)
         # When the parcel holds batteries / Then the dearer service is bought
-        plan = plan_route([economy, express], contains_batteries=True, recovery=eur("60.00"), to_order_currency=EUR_ONLY)
+        plan = plan_route(
+            [economy, express], contains_batteries=True, recovery=eur("60.00"), to_order_currency=EUR_ONLY
+        )
         assert plan.rate == express
         assert economy not in plan.alternatives
 
     def test_no_service_for_batteries_is_an_error_not_a_cheaper_forbidden_label(self) -> None:
         with pytest.raises(NoAllowedService):
-            plan_route([rate("ECONOMY", "8.00")], contains_batteries=True, recovery=eur("60.00"), to_order_currency=EUR_ONLY)
+            plan_route(
+                [rate("ECONOMY", "8.00")], contains_batteries=True, recovery=eur("60.00"), to_order_currency=EUR_ONLY
+            )
 
     def test_no_rates_at_all_is_an_error(self) -> None:
         with pytest.raises(NoAllowedService):

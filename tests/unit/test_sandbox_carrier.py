@@ -96,8 +96,7 @@ class TestRates:
 
     def test_farther_zones_cost_more(self) -> None:
         prices = [
-            by_service(carrier().rates(shipment(origin, "DE", 1500)))["ECONOMY"].price
-            for origin in ("DE", "FR", "US")
+            by_service(carrier().rates(shipment(origin, "DE", 1500)))["ECONOMY"].price for origin in ("DE", "FR", "US")
         ]
         assert prices[0] < prices[1] < prices[2]
 

@@ -99,7 +99,18 @@ def test_a_time_with_an_offset_is_kept_as_that_instant() -> None:
         body(occurred_at="yesterday"),
         body(status=""),
     ],
-    ids=["empty", "text", "bytes", "list", "string", "empty-object", "empty-id", "no-tracking", "bad-time", "no-status"],
+    ids=[
+        "empty",
+        "text",
+        "bytes",
+        "list",
+        "string",
+        "empty-object",
+        "empty-id",
+        "no-tracking",
+        "bad-time",
+        "no-status",
+    ],
 )
 def test_an_unreadable_payload_is_refused(raw: bytes) -> None:
     with pytest.raises(UnreadablePayload):

@@ -22,7 +22,9 @@ class AwsClients:
         self._region = settings.region
 
     def _client(self, service: str) -> Any:
-        return boto3.session.Session().client(service, region_name=self._region, config=_CONFIG)
+        # A session per client: boto3's default session is not safe to share across threads.
+        session: Any = boto3.session.Session()
+        return session.client(service, region_name=self._region, config=_CONFIG)
 
     @cached_property
     def s3(self) -> Any:

@@ -11,6 +11,7 @@ import base64
 import hashlib
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Protocol
 
 from returns_core.clock import iso, utcnow
@@ -119,7 +120,7 @@ class Intake:
                 if is_conflict(exc):
                     continue  # the order changed (another return) or the same request won the race
                 raise
-            self._start(return_id, compensate=lambda created=record: self._undo(created, request))
+            self._start(return_id, compensate=partial(self._undo, record, request))
             return record, True
         raise Conflict("The order is being changed by another request; try again.", code="CONCURRENT_REQUEST")
 

@@ -1,0 +1,471 @@
+"""The real ASL file run by moto with our handlers: a return from request to its end.
+
+Scans reach on-scan as the scan-events rule would hand them over (EventBridge-shaped events); ops
+act through the ops API handler. Step Functions' timeouts are the policy's, scaled by TIME_SCALE.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+
+from returns_core.domain.scans import ScanStatus
+from returns_core.wiring import services
+
+from .conftest import FAST_EXPIRY_TIME_SCALE, LocalAws
+from .support import (
+    create_return,
+    deliver_scan,
+    drive_to_refund,
+    get_return,
+    inspection_body,
+    invoke,
+    ops,
+    order_line,
+    refund_objects,
+    reserved,
+    return_request,
+    seed_order,
+    sent_emails,
+    storefront,
+    subjects_to,
+    visited_states,
+    wait_execution,
+    wait_parked,
+    wait_status,
+    wait_tracking_number,
+)
+
+HIGH_VALUE_LINES = [order_line("1", sku="WCH-GLD", name="Gold watch", price="600.00", hs_code="910111", origin="CH")]
+# A pair of socks shipped to Australia: the label home would cost more than the socks are worth.
+CHEAP_CROSS_BORDER_LINES = [
+    order_line("1", sku="SCK-3PK", name="Merino socks, 3 pack", price="12.00", hs_code="611595", origin="CN", grams=150)
+]
+
+
+def _statuses(return_id: str) -> list[str]:
+    return [entry["status"] for entry in get_return(return_id).timeline if entry["kind"] == "STATUS"]
+
+
+def _review(return_id: str, decision: str, reason: str = "Checked the order history") -> tuple[int, dict[str, str]]:
+    reply = ops("POST", f"/ops/returns/{return_id}/review", {"decision": decision, "reason": reason, "reviewer": "ops"})
+    return reply.status, reply.body
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The happy path
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_a_return_travels_from_request_to_refund(aws: LocalAws) -> None:
+    # Given a shopper in Germany returning sneakers bought for 89.90 EUR
+    order = seed_order()
+    return_id = create_return(order, items=[("1", 1)])
+
+    # When the label is bought, the carrier scans the parcel, the warehouse inspects it
+    tracking = wait_tracking_number(return_id)
+    wait_parked(return_id, "DISPATCH")
+    assert deliver_scan(tracking, ScanStatus.ACCEPTED) == "ADVANCED"
+    wait_parked(return_id, "DELIVERY")
+    assert deliver_scan(tracking, ScanStatus.IN_TRANSIT) == "RECORDED"
+    assert deliver_scan(tracking, ScanStatus.DELIVERED) == "ADVANCED"
+    wait_parked(return_id, "INSPECTION")
+    inspected = ops("POST", f"/ops/returns/{return_id}/inspection", inspection_body([("1", 1)]))
+    assert inspected.status == 200, inspected
+    execution = wait_execution(return_id)
+
+    # Then the workflow took the labelled path and the return is refunded
+    assert execution["status"] == "SUCCEEDED", execution
+    assert visited_states(return_id) == [
+        "Authorise", "Decide", "BuyLabel", "ShipOrKeep", "NotifyLabelIssued", "AwaitDispatch",
+        "AwaitDelivery", "AwaitInspection", "Refund", "RecordCosts", "NotifyOutcome", "Done",
+    ]  # fmt: skip
+    assert _statuses(return_id) == [
+        "REQUESTED", "APPROVED", "LABEL_ISSUED", "IN_TRANSIT", "DELIVERED", "INSPECTED", "REFUND_PENDING", "REFUNDED",
+    ]  # fmt: skip
+    record = get_return(return_id)
+    # ...once: one refund at the payment provider, in euros, for the item less the label (EU: shopper pays it)
+    [paid] = refund_objects()
+    assert paid["refund_id"] == record.refund["refund_id"]
+    assert paid["amount"] == record.refund["amount"] == record.refund["breakdown"]["total"]
+    assert paid["amount"]["currency"] == "EUR"
+    assert paid["payment_reference"] == order.payment_reference
+    # ...and ops see it with its execution path and its ledger lines
+    detail = ops("GET", f"/ops/returns/{return_id}")
+    assert detail.status == 200, detail
+    assert detail.body["status"] == "REFUNDED"
+    assert detail.body["execution"]["status"] == "SUCCEEDED"
+    assert [step["state"] for step in detail.body["execution"]["path"]][-1] == "Done"
+    ledger = {line["kind"]: line for line in detail.body["ledger"]}
+    assert set(ledger) == {"LABEL", "REFUND", "RETURN_SHIPPING_RECOVERED"}
+    assert ledger["REFUND"]["amount"] == {"amount": "-" + paid["amount"]["amount"], "currency": "EUR"}
+    assert ledger["REFUND"]["base_amount"]["currency"] == "USD"
+    assert ledger["REFUND"]["fx_rate"]
+    # ...the shopper got the label and the refund emails, and the returned pair stays accounted for
+    assert subjects_to(order.email) == [
+        f"Your return label for order {order.order_number}",
+        f"Your refund for order {order.order_number} is on its way",
+    ]
+    assert reserved(order.order_number) == {"1": 1}
+
+
+def test_each_milestone_is_emailed_once_even_if_notify_runs_twice(aws: LocalAws) -> None:
+    # Given a return whose label email went out
+    order = seed_order()
+    return_id = create_return(order)
+    wait_parked(return_id, "DISPATCH")
+    label_mail = [m for m in sent_emails() if "label" in m.subject]
+    assert len(label_mail) == 1
+    attachments = [part.get_filename() for part in label_mail[0].message.walk() if part.get_filename()]
+    assert attachments == [f"return-label-{return_id}.pdf"]
+
+    # When the notify task runs again for that milestone (a retried invoke), and again after the refund
+    invoke("notify", {"return_id": return_id, "event": "LABEL_ISSUED"})
+    drive_to_refund(return_id)
+    invoke("notify", {"return_id": return_id, "event": "REFUNDED"})
+    invoke("notify", {"return_id": return_id, "event": "LABEL_ISSUED"})
+
+    # Then the shopper still has exactly one email per milestone
+    subjects = subjects_to(order.email)
+    assert sorted(subjects) == sorted(
+        [
+            f"Your return label for order {order.order_number}",
+            f"Your refund for order {order.order_number} is on its way",
+        ]
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Review
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_a_high_value_return_waits_for_review_and_continues_when_approved(aws: LocalAws) -> None:
+    # Given a return worth 600 EUR (above the 500 USD review threshold)
+    order = seed_order(lines=HIGH_VALUE_LINES)
+    return_id = create_return(order)
+
+    # When the workflow authorises it
+    wait_parked(return_id, "REVIEW")
+
+    # Then it waits in review, and ops find it in their review queue
+    assert get_return(return_id).status == "IN_REVIEW"
+    assert get_return(return_id).label is None
+    queue = ops("GET", "/ops/returns", query="status=IN_REVIEW")
+    assert queue.status == 200, queue
+    assert [r["return_id"] for r in queue.body["returns"]] == [return_id]
+
+    # When ops approve it
+    status, body = _review(return_id, "APPROVED")
+
+    # Then it continues to a label, and on to a refund
+    assert status == 200, body
+    wait_status(return_id, "LABEL_ISSUED")
+    assert _review(return_id, "REJECTED")[1]["error"]["code"] == "ALREADY_REVIEWED"
+    assert drive_to_refund(return_id)["status"] == "SUCCEEDED"
+    assert get_return(return_id).status == "REFUNDED"
+    assert visited_states(return_id)[:5] == ["Authorise", "Decide", "AwaitReview", "ReviewOutcome", "BuyLabel"]
+    assert len(refund_objects()) == 1
+
+
+def test_a_return_rejected_in_review_ends_and_gives_its_items_back(aws: LocalAws) -> None:
+    # Given a high-value return waiting for review, holding the watch
+    order = seed_order(lines=HIGH_VALUE_LINES)
+    return_id = create_return(order)
+    wait_parked(return_id, "REVIEW")
+    assert reserved(order.order_number) == {"1": 1}
+
+    # When ops reject it
+    status, body = _review(return_id, "REJECTED", reason="Serial number does not match our records")
+    assert status == 200, body
+
+    # Then the return is REJECTED, the shopper is told why, and the watch can be returned again
+    execution = wait_execution(return_id)
+    assert execution["status"] == "SUCCEEDED", execution
+    record = get_return(return_id)
+    assert record.status == "REJECTED"
+    assert record.label is None
+    assert record.refund is None
+    assert reserved(order.order_number) == {}
+    [rejection] = [m for m in sent_emails() if order.email in m.to]
+    assert rejection.subject == f"About your return request for order {order.order_number}"
+    assert "Serial number does not match our records" in rejection.message.get_payload()[0].get_payload(decode=True).decode()
+    assert refund_objects() == []
+    assert storefront("POST", "/returns", return_request(order, reason="DEFECTIVE")).status == 201
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Policy decisions and routing
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_a_return_after_the_window_is_rejected(aws: LocalAws) -> None:
+    # Given an order delivered 40 days ago (the EU change-of-mind window is 14 days)
+    order = seed_order(delivered_days_ago=40)
+
+    # When the shopper asks to return a pair that does not fit
+    return_id = create_return(order, reason="DOES_NOT_FIT")
+
+    # Then the workflow rejects it without a label, frees the quantity and tells the shopper
+    execution = wait_execution(return_id)
+    assert execution["status"] == "SUCCEEDED", execution
+    record = get_return(return_id)
+    assert record.status == "REJECTED"
+    assert record.final["reason"] == "NOT_ELIGIBLE"
+    assert [f["code"] for f in record.decision["findings"]] == ["WINDOW_PASSED"]
+    assert "BuyLabel" not in visited_states(return_id)
+    assert reserved(order.order_number) == {}
+    assert subjects_to(order.email) == [f"About your return request for order {order.order_number}"]
+
+
+def test_a_cheap_cross_border_item_is_refunded_without_coming_back(aws: LocalAws) -> None:
+    # Given socks for 12 AUD shipped to Australia, returned to the warehouse in Germany
+    order = seed_order("ORD-AU-1", country="AU", currency="AUD", lines=CHEAP_CROSS_BORDER_LINES, shipping="9.95")
+
+    # When the shopper asks to return them
+    return_id = create_return(order, reason="CHANGED_MIND")
+
+    # Then the shopper keeps them and is refunded in AUD, with no label, no scans and no inspection
+    execution = wait_execution(return_id)
+    assert execution["status"] == "SUCCEEDED", execution
+    record = get_return(return_id)
+    assert record.status == "REFUNDED"
+    assert record.returnless is True
+    assert record.label is None
+    assert "AwaitDispatch" not in visited_states(return_id)
+    [paid] = refund_objects()
+    # 12.00 less the 10 % Australian change-of-mind restocking fee
+    assert paid["amount"] == {"amount": "10.80", "currency": "AUD"}
+    assert subjects_to(order.email) == [f"Your refund for order {order.order_number} is on its way"]
+    ledger = ops("GET", f"/ops/returns/{return_id}").body["ledger"]
+    assert sorted(line["kind"] for line in ledger) == ["REFUND", "RESTOCKING_FEE"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Parcels that never arrive
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_a_label_not_used_in_time_expires(aws: LocalAws) -> None:
+    # Given label validity scaled down to Step Functions' minimum of 1 s
+    aws.use_time_scale(FAST_EXPIRY_TIME_SCALE)
+    order = seed_order()
+    return_id = create_return(order)
+    tracking = wait_tracking_number(return_id)
+
+    # When no carrier scan arrives before the label's validity ends
+    execution = wait_execution(return_id)
+
+    # Then the return EXPIRED, its label is voided, the pair can be returned again, the shopper is told
+    assert execution["status"] == "SUCCEEDED", execution
+    record = get_return(return_id)
+    assert record.status == "EXPIRED"
+    assert record.final["reason"] == "NOT_DISPATCHED_IN_TIME"
+    assert record.task_token is None
+    shipment = services().documents.get(f"sandbox-carrier/shipments/{tracking}.json")
+    assert shipment is not None
+    assert json.loads(shipment)["voided"] is True
+    assert reserved(order.order_number) == {}
+    assert subjects_to(order.email)[-1] == f"Your return label for order {order.order_number} has expired"
+    # ...and a scan that turns up afterwards changes nothing
+    assert deliver_scan(tracking, ScanStatus.ACCEPTED) == "RECORDED_LATE"
+    assert get_return(return_id).status == "EXPIRED"
+
+
+def test_a_parcel_that_stops_being_scanned_is_lost(aws: LocalAws) -> None:
+    # Given a parcel accepted by the carrier (domestic lane: 4 days without a scan = stalled = 2 s here)
+    order = seed_order()
+    return_id = create_return(order)
+    tracking = wait_tracking_number(return_id)
+    wait_parked(return_id, "DISPATCH")
+    assert deliver_scan(tracking, ScanStatus.ACCEPTED) == "ADVANCED"
+    wait_parked(return_id, "DELIVERY")
+
+    # When scans keep coming for longer than the stall limit, each one a heartbeat
+    for _ in range(3):
+        time.sleep(0.8)
+        deliver_scan(tracking, ScanStatus.IN_TRANSIT)
+
+    # Then the return is still travelling
+    assert get_return(return_id).status == "IN_TRANSIT"
+    assert get_return(return_id).waiting_for == "DELIVERY"
+
+    # When the scans stop
+    execution = wait_execution(return_id)
+
+    # Then the heartbeat lapses and the return is LOST; its quantity stays reserved for the claim
+    assert execution["status"] == "SUCCEEDED", execution
+    record = get_return(return_id)
+    assert record.status == "LOST"
+    assert record.final["reason"] == "NO_SCAN_OR_CARRIER_REPORTED_LOSS"
+    assert reserved(order.order_number) == {"1": 1}
+    assert subjects_to(order.email)[-1] == f"Your return parcel for order {order.order_number} is missing"
+    assert refund_objects() == []
+
+
+def test_a_parcel_the_carrier_sends_back_bounces(aws: LocalAws) -> None:
+    # Given a parcel on its way
+    order = seed_order()
+    return_id = create_return(order)
+    tracking = wait_tracking_number(return_id)
+    wait_parked(return_id, "DISPATCH")
+    assert deliver_scan(tracking, ScanStatus.ACCEPTED) == "ADVANCED"
+    wait_parked(return_id, "DELIVERY")
+
+    # When the carrier reports it is returning the parcel to the shopper
+    deliver_scan(tracking, ScanStatus.RETURN_FAILED)
+
+    # Then the return BOUNCED, the shopper is told, and the item can be returned again
+    execution = wait_execution(return_id)
+    assert execution["status"] == "SUCCEEDED", execution
+    assert get_return(return_id).status == "BOUNCED"
+    assert get_return(return_id).final["error"] == "ParcelBounced"
+    assert reserved(order.order_number) == {}
+    assert subjects_to(order.email)[-1] == f"Your return parcel for order {order.order_number} is coming back to you"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Scans out of order, repeated, late
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_out_of_order_and_repeated_scans_never_move_a_return_backwards(aws: LocalAws) -> None:
+    # Given a labelled return whose workflow waits for the parcel to be dispatched
+    order = seed_order()
+    return_id = create_return(order)
+    tracking = wait_tracking_number(return_id)
+    wait_parked(return_id, "DISPATCH")
+    now = datetime.now(UTC)
+
+    # When the DELIVERED scan arrives before any other
+    assert deliver_scan(tracking, ScanStatus.DELIVERED, event_id="evt-d", occurred_at=now) == "ADVANCED"
+
+    # Then the workflow goes straight through dispatch and delivery to inspection
+    wait_parked(return_id, "INSPECTION")
+    assert get_return(return_id).status == "DELIVERED"
+
+    # When the earlier scans turn up late, and the DELIVERED scan is redelivered
+    earlier = now - timedelta(hours=20)
+    assert deliver_scan(tracking, ScanStatus.ACCEPTED, event_id="evt-a", occurred_at=earlier) == "RECORDED"
+    assert deliver_scan(tracking, ScanStatus.IN_TRANSIT, event_id="evt-t", occurred_at=earlier) == "RECORDED"
+    assert deliver_scan(tracking, ScanStatus.DELIVERED, event_id="evt-d", occurred_at=now) == "DUPLICATE"
+
+    # Then the status stays DELIVERED, every scan is on the timeline once, and the workflow still waits
+    record = get_return(return_id)
+    assert record.status == "DELIVERED"
+    assert record.waiting_for == "INSPECTION"
+    assert [e["scan"] for e in record.timeline if e["kind"] == "SCAN"] == ["DELIVERED", "ACCEPTED", "IN_TRANSIT"]
+    assert _statuses(return_id) == ["REQUESTED", "APPROVED", "LABEL_ISSUED", "DELIVERED"]
+
+    # When the warehouse inspects it
+    assert ops("POST", f"/ops/returns/{return_id}/inspection", inspection_body()).status == 200
+
+    # Then it is refunded, and a scan arriving after the end is only recorded
+    assert wait_execution(return_id)["status"] == "SUCCEEDED"
+    assert deliver_scan(tracking, ScanStatus.OUT_FOR_DELIVERY) == "RECORDED_LATE"
+    assert get_return(return_id).status == "REFUNDED"
+
+
+def test_a_scan_for_a_parcel_nobody_knows_is_unmatched(aws: LocalAws) -> None:
+    # When a scan arrives for a tracking number no return has
+    outcome = deliver_scan("SBX999999999999", ScanStatus.DELIVERED)
+
+    # Then it is reported unmatched, not an error (so the rule does not redeliver it forever)
+    assert outcome == "UNMATCHED"
+
+
+def test_a_malformed_scan_event_is_dropped(aws: LocalAws) -> None:
+    # When the rule delivers an event whose detail is not a scan
+    result = invoke("on-scan", {"id": "broken", "detail-type": "ScanEvent", "detail": {"tracking_number": "X"}})
+
+    # Then it is dropped (a retry cannot fix it)
+    assert result == {"outcome": "MALFORMED"}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Inspection
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_a_repeated_inspection_is_idempotent_and_refunds_once(aws: LocalAws) -> None:
+    # Given a delivered return waiting for inspection
+    order = seed_order()
+    return_id = create_return(order)
+    tracking = wait_tracking_number(return_id)
+    wait_parked(return_id, "DISPATCH")
+    deliver_scan(tracking, ScanStatus.DELIVERED)
+    wait_parked(return_id, "INSPECTION")
+    body = inspection_body([("1", 1)], grade="B")
+
+    # When the warehouse app posts the same inspection twice (a double tap)
+    first = ops("POST", f"/ops/returns/{return_id}/inspection", body)
+    second = ops("POST", f"/ops/returns/{return_id}/inspection", body)
+
+    # Then both succeed with the same stored inspection and the return is refunded once
+    assert first.status == second.status == 200, (first, second)
+    assert first.body == second.body
+    assert wait_execution(return_id)["status"] == "SUCCEEDED"
+    assert get_return(return_id).status == "REFUNDED"
+    assert len(refund_objects()) == 1
+    assert visited_states(return_id).count("Refund") == 1
+
+    # When a different inspection is posted afterwards
+    other = ops("POST", f"/ops/returns/{return_id}/inspection", inspection_body([("1", 0)], grade="D"))
+
+    # Then it is refused: the first inspection stands
+    assert other.status == 409, other
+    assert other.code == "ALREADY_INSPECTED"
+
+
+def test_an_inspection_before_delivery_is_409(aws: LocalAws) -> None:
+    # Given a return whose parcel has not been delivered yet
+    order = seed_order()
+    return_id = create_return(order)
+    wait_parked(return_id, "DISPATCH")
+
+    # When an inspection is posted for it
+    reply = ops("POST", f"/ops/returns/{return_id}/inspection", inspection_body())
+
+    # Then 409 NOT_AWAITING_INSPECTION and nothing is recorded
+    assert reply.status == 409, reply
+    assert reply.code == "NOT_AWAITING_INSPECTION"
+    assert get_return(return_id).inspection is None
+    assert get_return(return_id).status == "LABEL_ISSUED"
+
+    # ...and the return still completes normally afterwards
+    assert drive_to_refund(return_id)["status"] == "SUCCEEDED"
+    assert get_return(return_id).status == "REFUNDED"
+
+
+def test_an_inspection_of_lines_not_in_the_return_is_422(aws: LocalAws) -> None:
+    # Given a return of line 1 waiting for inspection
+    order = seed_order()
+    return_id = create_return(order, items=[("1", 1)])
+    tracking = wait_tracking_number(return_id)
+    wait_parked(return_id, "DISPATCH")
+    deliver_scan(tracking, ScanStatus.DELIVERED)
+    wait_parked(return_id, "INSPECTION")
+
+    # When the inspection names line 2, or accepts more than was returned
+    unknown = ops("POST", f"/ops/returns/{return_id}/inspection", inspection_body([("2", 1)]))
+    too_many = ops("POST", f"/ops/returns/{return_id}/inspection", inspection_body([("1", 2)]))
+
+    # Then both are refused and the return still waits for a real inspection
+    assert (unknown.status, unknown.code) == (422, "UNKNOWN_LINE")
+    assert (too_many.status, too_many.code) == (422, "QUANTITY_EXCEEDED")
+    assert get_return(return_id).waiting_for == "INSPECTION"
+    assert ops("POST", f"/ops/returns/{return_id}/inspection", inspection_body([("1", 1)])).status == 200
+    assert wait_execution(return_id)["status"] == "SUCCEEDED"
+
+
+def test_ops_asking_for_an_unknown_return_get_404(aws: LocalAws) -> None:
+    # When ops open, review or inspect a return that does not exist
+    replies = [
+        ops("GET", "/ops/returns/RT-NOPE"),
+        ops("POST", "/ops/returns/RT-NOPE/review", {"decision": "APPROVED", "reason": "ok", "reviewer": "ops"}),
+        ops("POST", "/ops/returns/RT-NOPE/inspection", inspection_body()),
+    ]
+
+    # Then each is 404 RETURN_NOT_FOUND
+    assert [(r.status, r.code) for r in replies] == [(404, "RETURN_NOT_FOUND")] * 3
