@@ -173,13 +173,6 @@ class TestReturnWindow:
         ctx = context(order=order, policy=POLICIES["JP"], now=DELIVERED_AT + timedelta(days=9))
         assert codes(run(within_window, ctx)) == ["WINDOW_PASSED"]
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="eligibility.py within_window compares to delivery instant + N days; Directive 2011/83/EU "
-        "recital 41 / Regulation 1182/71 Art. 3 count from the day after delivery and end at the END of the "
-        "last day, so delivered 1 March 10:00 -> window open all of 15 March (the message itself says it "
-        "ends 'on 2026-03-15')",
-    )
     def test_the_last_day_of_the_eu_window_is_open_all_day(self) -> None:
         # Given an EU order delivered on 1 March at 10:00 UTC
         # When the shopper asks on 15 March at 18:00 UTC (still 15 March in every EU time zone)

@@ -49,14 +49,22 @@ class Money:
         if len(self.currency) != 3 or not self.currency.isupper():
             raise ValueError(f"not an ISO 4217 currency code: {self.currency!r}")
         try:
-            rounded = Decimal(self.amount).quantize(_quantum(self.currency), rounding=ROUND_HALF_EVEN)
+            value = Decimal(self.amount)
+            if not value.is_finite():
+                raise ValueError(f"not a finite amount: {self.amount!r}")
+            rounded = value.quantize(_quantum(self.currency), rounding=ROUND_HALF_EVEN)
         except InvalidOperation as exc:
             raise ValueError(f"not an amount: {self.amount!r}") from exc
         object.__setattr__(self, "amount", rounded)
 
     @classmethod
     def of(cls, amount: str | int | Decimal, currency: str) -> Money:
-        return cls(Decimal(str(amount)) if not isinstance(amount, Decimal) else amount, currency)
+        if isinstance(amount, Decimal):
+            return cls(amount, currency)
+        try:
+            return cls(Decimal(str(amount)), currency)
+        except InvalidOperation as exc:
+            raise ValueError(f"not an amount: {amount!r}") from exc
 
     @classmethod
     def zero(cls, currency: str) -> Money:

@@ -24,7 +24,7 @@ _PERSONAL_KEYS = frozenset({"email", "shopper_name", "name", "address", "phone",
 def redact(value: Any) -> Any:
     """A copy of `value` with personal fields and anything shaped like an email removed."""
     if isinstance(value, dict):
-        return {k: ("[redacted]" if k.lower() in _PERSONAL_KEYS else redact(v)) for k, v in value.items()}
+        return {k: ("[redacted]" if str(k).lower() in _PERSONAL_KEYS else redact(v)) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [redact(v) for v in value]
     if isinstance(value, str):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
@@ -97,11 +97,13 @@ def within_window(ctx: EligibilityContext) -> Iterable[Finding]:
         return  # not delivered yet: the window has not started, so it cannot have passed
     for item in ctx.request.items:
         days = ctx.policy.fault_window_days if is_seller_fault(item.reason) else ctx.policy.window_days
-        if ctx.now > starts + timedelta(days=days):
+        # A period of days runs to the end of its last day (EU Regulation 1182/71 Art. 3).
+        last_day = (starts.astimezone(UTC) + timedelta(days=days)).date()
+        if ctx.now > datetime.combine(last_day, time.max, tzinfo=UTC):
             yield Finding(
                 "WINDOW_PASSED",
                 Severity.REJECT,
-                f"The {days}-day return window ended on {(starts + timedelta(days=days)).date().isoformat()}.",
+                f"The {days}-day return window ended on {last_day.isoformat()}.",
                 item.line_id,
             )
 

@@ -158,7 +158,8 @@ class SellerPolicy:
             policy = replace(policy, return_shipping_paid_by=Payer.SELLER)
         if self.restocking_fee_percent is not None:
             policy = replace(
-                policy, restocking_fee_percent=min(self.restocking_fee_percent, floor.restocking_fee_percent)
+                policy,
+                restocking_fee_percent=max(Decimal(0), min(self.restocking_fee_percent, floor.restocking_fee_percent)),
             )
         if self.excluded_categories is not None:
             # Exclusions may shrink, never grow beyond what the market allows.

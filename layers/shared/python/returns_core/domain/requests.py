@@ -33,6 +33,11 @@ class ReturnRequest(BaseModel):
     resolution: Resolution = Resolution.REFUND
     exchange_sku: str | None = Field(default=None, max_length=64)
 
+    @field_validator("email", "order_number", mode="before")
+    @classmethod
+    def _trim(cls, value: object) -> object:
+        return value.strip() if isinstance(value, str) else value
+
     @field_validator("items")
     @classmethod
     def _distinct_lines(cls, items: tuple[RequestedItem, ...]) -> tuple[RequestedItem, ...]:
