@@ -40,6 +40,7 @@ def receive(provider: Annotated[str, Path(max_length=40)]) -> Response[dict[str,
     return json_response(202, {"accepted": True, "action": "PUBLISHED", "status": scan.status})
 
 
+@metrics.log_metrics
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from returns_core.observability import logger, metrics, tracer
 from returns_core.wiring import services
 
 
+@metrics.log_metrics
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

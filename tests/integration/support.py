@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import email
+import functools
 import json
 import time
 import uuid
@@ -19,8 +20,14 @@ from email.message import Message
 from typing import Any, TypeVar
 
 import boto3
+import pytest
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
+
+from infra.local import environment as env
+from infra.local.engine import HandlerRegistry
+from infra.local.gateway import Gateway
+from infra.local.moto_patches import LambdaContext
 from returns_core.clock import iso
 from returns_core.domain.orders import Order
 from returns_core.domain.scans import ScanEvent, ScanStatus
@@ -29,16 +36,16 @@ from returns_core.webhooks import sandbox
 from returns_core.webhooks.publishing import scan_event
 from returns_core.wiring import services
 
-from infra import catalogue
-from infra.local import environment as env
-from infra.local.engine import HandlerRegistry
-from infra.local.gateway import Gateway
-from infra.local.moto_patches import LambdaContext
-
 T = TypeVar("T")
 
 WEBHOOK_SECRET = "whsec_integration_tests_only"
 REGION = env.REGION
+# Policy durations → workflow seconds: a 14-day label validity becomes 7 s, a 4-day stall 2 s.
+HANDLER_TIME_SCALE = Decimal("0.0000066")
+# Tiny: every policy duration becomes Step Functions' minimum of 1 s (for tests that wait one out).
+FAST_EXPIRY_TIME_SCALE = Decimal("0.0000001")
+# Retry intervals and Wait states of the ASL run at 1/100 of their real length.
+RETRY_TIME_SCALE = 0.01
 
 # One registry for every call the tests make directly (the workflow's invoker has its own).
 _REGISTRY = HandlerRegistry()
@@ -46,8 +53,26 @@ _REGISTRY = HandlerRegistry()
 _GATEWAY = Gateway(_REGISTRY, ops_token="unused")
 
 
+@functools.cache
 def client(service: str) -> Any:
-    return boto3.client(service, region_name=REGION)
+    """A test-side client. Cached across tests: moto intercepts every botocore client while a mock is active."""
+    factory: Any = boto3.client  # the stubs' overloads want a literal service name
+    return factory(service, region_name=REGION)
+
+
+@dataclass
+class LocalAws:
+    """What the ``aws`` fixture hands a test: the mocked account, provisioned as deployed."""
+
+    monkeypatch: pytest.MonkeyPatch
+
+    def client(self, service: str) -> Any:
+        return client(service)
+
+    def use_time_scale(self, scale: Decimal) -> None:
+        """Change TIME_SCALE for the handlers; call before the first return of the test is created."""
+        self.monkeypatch.setenv("TIME_SCALE", str(scale))
+        services.cache_clear()
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -154,9 +179,7 @@ def call_api(function_name: str, event: dict[str, Any]) -> Reply:
     return Reply(int(reply.get("statusCode", 200)), body, headers)
 
 
-def storefront(
-    method: str, path: str, body: Any = None, headers: dict[str, str] | None = None, **kwargs: Any
-) -> Reply:
+def storefront(method: str, path: str, body: Any = None, headers: dict[str, str] | None = None, **kwargs: Any) -> Reply:
     return call_api("storefront-api", api_event(method, path, body, headers, **kwargs))
 
 
@@ -237,9 +260,17 @@ def seed_order(
             "lines": lines
             or [
                 order_line("1"),
-                order_line("2", sku="TEE-M-NVY", name="Organic T-shirt, navy, M", price="24.90", quantity=2,
-                           hs_code="610910", origin="PT", grams=200),
-            ],  # fmt: skip
+                order_line(
+                    "2",
+                    sku="TEE-M-NVY",
+                    name="Organic T-shirt, navy, M",
+                    price="24.90",
+                    quantity=2,
+                    hs_code="610910",
+                    origin="PT",
+                    grams=200,
+                ),
+            ],
             "shipping_paid": shipping,
             "invoice_number": f"INV-{number}",
             "ordered_at": iso((delivered or now) - timedelta(days=4)),
@@ -294,29 +325,33 @@ def reserved(order_number: str) -> dict[str, int]:
 
 
 def wait_status(return_id: str, status: str, timeout: float = 10.0) -> ReturnRecord:
-    return wait_for(
-        lambda: (r := find_return(return_id)) is not None and r.status == status and r,
-        timeout,
-        what=f"{return_id} in {status}",
-    )
+    def in_status() -> ReturnRecord | None:
+        record = find_return(return_id)
+        return record if record is not None and record.status == status else None
+
+    record = wait_for(in_status, timeout, what=f"{return_id} in {status}")
+    assert record is not None
+    return record
 
 
 def wait_parked(return_id: str, stage: str, timeout: float = 10.0) -> ReturnRecord:
     """Until the workflow's task for ``stage`` has parked its token on the return."""
-    return wait_for(
-        lambda: (r := find_return(return_id)) is not None and r.waiting_for == stage and bool(r.task_token) and r,
-        timeout,
-        what=f"{return_id} waiting for {stage}",
-    )
+
+    def parked() -> ReturnRecord | None:
+        record = find_return(return_id)
+        return record if record is not None and record.waiting_for == stage and record.task_token else None
+
+    record = wait_for(parked, timeout, what=f"{return_id} waiting for {stage}")
+    assert record is not None
+    return record
 
 
 def wait_tracking_number(return_id: str, timeout: float = 10.0) -> str:
-    record = wait_for(
-        lambda: (r := find_return(return_id)) is not None and r.tracking_number and r,
-        timeout,
-        what=f"a label for {return_id}",
-    )
-    return str(record.tracking_number)
+    def tracking_number() -> str | None:
+        record = find_return(return_id)
+        return record.tracking_number if record is not None else None
+
+    return str(wait_for(tracking_number, timeout, what=f"a label for {return_id}"))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -427,6 +462,20 @@ class SentEmail:
     subject: str
     message: Message
 
+    @property
+    def text(self) -> str:
+        """The plain-text body."""
+        for part in self.message.walk():
+            if part.get_content_type() == "text/plain":
+                payload = part.get_payload(decode=True)
+                if isinstance(payload, bytes):
+                    return payload.decode(part.get_content_charset() or "utf-8")
+        return ""
+
+    @property
+    def attachments(self) -> list[str]:
+        return [name for part in self.message.walk() if (name := part.get_filename())]
+
 
 def sent_emails() -> list[SentEmail]:
     backend = ses_backends[DEFAULT_ACCOUNT_ID][REGION]
@@ -445,10 +494,3 @@ def refund_objects() -> list[dict[str, Any]]:
     """The sandbox payment provider's refunds (one S3 object per refund it made)."""
     documents = services().documents
     return [json.loads(documents.get(key) or b"{}") for key in documents.keys("sandbox-payments/refunds/")]
-
-
-def money(amount: str, currency: str) -> dict[str, str]:
-    return {"amount": str(Decimal(amount)), "currency": currency}
-
-
-SCAN_RULE = catalogue.SCAN_RULE

@@ -9,14 +9,13 @@ from typing import Any
 
 import pytest
 from botocore.stub import Stubber
-from returns_core.clock import iso
-from returns_core.wiring import services
 
 from infra import catalogue
 from infra.local import environment as env
+from returns_core.clock import iso
+from returns_core.wiring import services
 
-from .conftest import LocalAws
-from .support import WEBHOOK_SECRET, api_event, call_api, client, signed_webhook
+from .support import WEBHOOK_SECRET, LocalAws, api_event, call_api, client, signed_webhook
 
 
 class ScanQueue:

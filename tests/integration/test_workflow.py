@@ -9,12 +9,16 @@ from __future__ import annotations
 import json
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
 
 from returns_core.domain.scans import ScanStatus
 from returns_core.wiring import services
 
-from .conftest import FAST_EXPIRY_TIME_SCALE, LocalAws
 from .support import (
+    FAST_EXPIRY_TIME_SCALE,
+    LocalAws,
     create_return,
     deliver_scan,
     drive_to_refund,
@@ -48,7 +52,7 @@ def _statuses(return_id: str) -> list[str]:
     return [entry["status"] for entry in get_return(return_id).timeline if entry["kind"] == "STATUS"]
 
 
-def _review(return_id: str, decision: str, reason: str = "Checked the order history") -> tuple[int, dict[str, str]]:
+def _review(return_id: str, decision: str, reason: str = "Checked the order history") -> tuple[int, Any]:
     reply = ops("POST", f"/ops/returns/{return_id}/review", {"decision": decision, "reason": reason, "reviewer": "ops"})
     return reply.status, reply.body
 
@@ -117,8 +121,7 @@ def test_each_milestone_is_emailed_once_even_if_notify_runs_twice(aws: LocalAws)
     wait_parked(return_id, "DISPATCH")
     label_mail = [m for m in sent_emails() if "label" in m.subject]
     assert len(label_mail) == 1
-    attachments = [part.get_filename() for part in label_mail[0].message.walk() if part.get_filename()]
-    assert attachments == [f"return-label-{return_id}.pdf"]
+    assert label_mail[0].attachments == [f"return-label-{return_id}.pdf"]
 
     # When the notify task runs again for that milestone (a retried invoke), and again after the refund
     invoke("notify", {"return_id": return_id, "event": "LABEL_ISSUED"})
@@ -169,6 +172,7 @@ def test_a_high_value_return_waits_for_review_and_continues_when_approved(aws: L
     assert len(refund_objects()) == 1
 
 
+@pytest.mark.leaves_workflows_waiting  # the new return it starts at the end waits for a review
 def test_a_return_rejected_in_review_ends_and_gives_its_items_back(aws: LocalAws) -> None:
     # Given a high-value return waiting for review, holding the watch
     order = seed_order(lines=HIGH_VALUE_LINES)
@@ -190,7 +194,7 @@ def test_a_return_rejected_in_review_ends_and_gives_its_items_back(aws: LocalAws
     assert reserved(order.order_number) == {}
     [rejection] = [m for m in sent_emails() if order.email in m.to]
     assert rejection.subject == f"About your return request for order {order.order_number}"
-    assert "Serial number does not match our records" in rejection.message.get_payload()[0].get_payload(decode=True).decode()
+    assert "Serial number does not match our records" in rejection.text
     assert refund_objects() == []
     assert storefront("POST", "/returns", return_request(order, reason="DEFECTIVE")).status == 201
 

@@ -231,7 +231,8 @@ def refund_cases(
         now = draw(st.integers(min_value=0, max_value=line.quantity - before))
         returned_before[line.line_id] = before
         if now:
-            accepted.append(AcceptedItem(line.line_id, now, draw(st.sampled_from(list(ReturnReason)))))
+            reason = ReturnReason(draw(st.sampled_from([r.value for r in ReturnReason])))
+            accepted.append(AcceptedItem(line.line_id, now, reason))
     label = draw(st.none() | prices.map(lambda p: Money(p, currency)))
     paid = order_total(order).amount
     already = Money(draw(st.decimals(min_value=0, max_value=paid * Decimal("1.2"), places=2)), currency)

@@ -89,6 +89,13 @@ def reserved_quantities(record: OrderRecord) -> dict[str, int]:
 class ReturnsRepository:
     def __init__(self, region: str) -> None:
         self._region = region
+        self._connection: Connection | None = None
+
+    def _transactions(self) -> Connection:
+        # One connection (and botocore client) per cold start, not one per request.
+        if self._connection is None:
+            self._connection = Connection(region=self._region)
+        return self._connection
 
     def find(self, return_id: str) -> ReturnRecord | None:
         try:
@@ -123,7 +130,7 @@ class ReturnsRepository:
 
     def create(self, record: ReturnRecord, order: OrderRecord, reserved: dict[str, int]) -> None:
         """Write the return and reserve its quantities on the order, both or neither."""
-        with TransactWrite(connection=Connection(region=self._region)) as tx:
+        with TransactWrite(connection=self._transactions()) as tx:
             tx.save(record, condition=ReturnRecord.return_id.does_not_exist())
             tx.update(
                 order,

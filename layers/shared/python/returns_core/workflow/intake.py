@@ -16,6 +16,7 @@ from typing import Protocol
 
 from returns_core.clock import iso, utcnow
 from returns_core.domain.eligibility import INPUT_VALIDATORS, EligibilityContext, assess
+from returns_core.domain.orders import Order, normalise_email
 from returns_core.domain.policy import UnsupportedMarket, market_for, policy_for
 from returns_core.domain.requests import ReturnRequest
 from returns_core.domain.statuses import ReturnStatus, is_terminal
@@ -36,8 +37,9 @@ class WorkflowStarter(Protocol):
     def start(self, return_id: str) -> None: ...
 
 
-def return_id_for(order_number: str, discriminator: str) -> str:
-    digest = hashlib.sha256(f"{order_number}\x1f{discriminator}".encode()).digest()
+def return_id_for(order_number: str, email: str, discriminator: str) -> str:
+    # The shopper's email is part of the hash, so knowing an order number is not enough to derive an id.
+    digest = hashlib.sha256(f"{order_number}\x1f{normalise_email(email)}\x1f{discriminator}".encode()).digest()
     return "RT-" + base64.b32encode(digest).decode()[:16]
 
 
@@ -69,10 +71,10 @@ class Intake:
             discriminator = (
                 f"key:{idempotency_key}" if idempotency_key else f"n:{order_record.returns_count}:{fingerprint}"
             )
-            return_id = return_id_for(order.order_number, discriminator)
+            return_id = return_id_for(order.order_number, order.email, discriminator)
             existing = self._returns.find(return_id)
             if existing is None and not idempotency_key:
-                existing = self._open_repeat(order.order_number, int(order_record.returns_count), fingerprint)
+                existing = self._open_repeat(order, int(order_record.returns_count), fingerprint)
             if existing is not None:
                 if existing.request.get("fingerprint") != fingerprint:
                     raise Conflict(
@@ -124,7 +126,7 @@ class Intake:
             return record, True
         raise Conflict("The order is being changed by another request; try again.", code="CONCURRENT_REQUEST")
 
-    def _open_repeat(self, order_number: str, returns_count: int, fingerprint: str) -> ReturnRecord | None:
+    def _open_repeat(self, order: Order, returns_count: int, fingerprint: str) -> ReturnRecord | None:
         """The order's latest return if this request repeats it (same items, no key) and it is still open.
 
         The id of an unkeyed return counts the order's earlier returns, so a repeated request, or the
@@ -133,7 +135,9 @@ class Intake:
         """
         if returns_count < 1:
             return None
-        latest = self._returns.find(return_id_for(order_number, f"n:{returns_count - 1}:{fingerprint}"))
+        latest = self._returns.find(
+            return_id_for(order.order_number, order.email, f"n:{returns_count - 1}:{fingerprint}")
+        )
         if latest is None or is_terminal(ReturnStatus(latest.status)):
             return None
         return latest
