@@ -277,7 +277,8 @@ def test_function_code_is_the_functions_package_at_the_asset_root(resources: Res
     keys = {props["Properties"]["Code"]["S3Key"] for props in of_type(resources, "AWS::Lambda::Function").values()}
     # When we open the staged asset
     assert len(keys) == 1, "all functions share one code asset"
-    asset = cdk_outdir / f"asset.{keys.pop().removesuffix('.zip')}"
+    # CDK keeps the source folder's "extension" in the staged name (a checkout in tmp.X stages as asset.<hash>.X).
+    (asset,) = cdk_outdir.glob(f"asset.{keys.pop().removesuffix('.zip')}*")
     staged = {path.relative_to(asset) for path in asset.rglob("*") if path.is_file()}
     # Then it holds the repo's functions/ package at its root and nothing else
     source = catalogue.REPO_ROOT / "functions"
