@@ -206,3 +206,16 @@ def test_ops_routes_need_the_ops_token(stack: RunningStack) -> None:
     assert requests.get(f"{stack.url}/ops/returns", timeout=10).status_code == 401
     wrong = {"authorization": "Bearer nope"}
     assert requests.get(f"{stack.url}/ops/returns", headers=wrong, timeout=10).status_code == 401
+
+
+def test_logs_carry_no_shopper_personal_data(stack: RunningStack) -> None:
+    # Given the stack has handled every scenario above (this test runs last in the module)
+    from infra.local.demo_data import demo_orders
+    from returns_core.clock import utcnow
+
+    log = stack.log_path.read_text(encoding="utf-8", errors="replace")
+    assert "return requested" in log, "the stack's logs were not captured"
+    # When we look for any shopper's email or name in what the functions logged
+    personal = {o["email"] for o in demo_orders(utcnow())} | {o["shopper_name"] for o in demo_orders(utcnow())}
+    # Then none appears
+    assert [value for value in personal if value in log] == []
