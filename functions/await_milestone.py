@@ -15,5 +15,5 @@ from returns_core.workflow.milestones import Stage
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     stage = Stage(event["stage"])
-    services().milestones.park(event["return_id"], stage, event["task_token"])
+    services().milestones.park(event["return_id"], stage, event["task_token"], error=event.get("error"))
     return {"parked": stage.value}

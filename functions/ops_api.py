@@ -140,6 +140,21 @@ def inspection(return_id: ReturnId, body: Annotated[InspectionBody, Body()]) -> 
     return {"return_id": return_id, "inspection": stored}
 
 
+class RefundRetryBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    operator: str = Field(min_length=1, max_length=100)
+    note: str | None = Field(default=None, max_length=500)
+
+
+@app.post("/ops/returns/<return_id>/refund-retry")
+def retry_refund(return_id: ReturnId, body: Annotated[RefundRetryBody, Body()]) -> dict[str, Any]:
+    _record(return_id)
+    services().milestones.retry_refund(return_id, body.operator, body.note)
+    logger.info("refund retry requested", extra={"return_id": return_id})
+    return {"return_id": return_id, "retry": "REQUESTED"}
+
+
 @app.put("/ops/orders/<order_number>")
 def sync_order(
     order_number: Annotated[str, Path(min_length=1, max_length=64)], order: Annotated[Order, Body()]

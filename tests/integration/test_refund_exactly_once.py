@@ -12,10 +12,21 @@ from typing import Any
 import pytest
 
 from returns_core.adapters.sandbox_payments import SandboxPayments
-from returns_core.ports.payments import PaymentTimeout, RefundOrder, RefundOutcome
+from returns_core.ports.payments import PaymentRejected, PaymentTimeout, RefundOrder, RefundOutcome
 from returns_core.workflow.refunding import Refunder
 
-from .support import LocalAws, create_return, get_return, invoke, order_line, refund_objects, seed_order, visited_states
+from .support import (
+    LocalAws,
+    create_return,
+    get_return,
+    invoke,
+    ops,
+    order_line,
+    refund_objects,
+    seed_order,
+    visited_states,
+    wait_parked,
+)
 from .support import wait_execution as finished
 
 SOCKS = [order_line("1", sku="SCK-3PK", name="Merino socks", price="12.00", hs_code="611595", origin="CN", grams=150)]
@@ -152,3 +163,40 @@ def test_refunding_a_refunded_return_again_changes_nothing(aws: LocalAws, provid
     assert provider_calls.count == 1
     assert len(refund_objects()) == 1
     assert get_return(return_id).refund == before
+
+
+def test_a_refund_the_provider_refuses_waits_visibly_until_ops_retry_it(
+    aws: LocalAws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a payment provider that refuses the first refund outright (not retryable by itself)
+    original = SandboxPayments.refund
+    refusals: list[str] = []
+
+    def refuse_once(self: SandboxPayments, order: RefundOrder) -> RefundOutcome:
+        if not refusals:
+            refusals.append(order.idempotency_key)
+            raise PaymentRejected("card account closed")
+        return original(self, order)
+
+    monkeypatch.setattr(SandboxPayments, "refund", refuse_once)
+    return_id = create_return(_returnless_order(), items=[("1", 1)])
+
+    # When the refund fails, the return waits for ops instead of failing its workflow
+    parked = wait_parked(return_id, "REFUND_FIX")
+    assert parked.status == "REFUND_PENDING"
+    detail = ops("GET", f"/ops/returns/{return_id}")
+    assert detail.body["waiting_for"] == "REFUND_FIX"
+    assert [e["code"] for e in detail.body["timeline"] if e["kind"] == "ALERT"] == ["REFUND_FAILED"]
+    assert detail.body["execution"]["status"] == "RUNNING"
+    assert refund_objects() == []
+
+    # Then an ops retry pays it, once, and the return completes
+    reply = ops("POST", f"/ops/returns/{return_id}/refund-retry", {"operator": "finance-1", "note": "card updated"})
+    assert reply.status == 200, reply
+    assert finished(return_id)["status"] == "SUCCEEDED"
+    assert get_return(return_id).status == "REFUNDED"
+    assert len(refund_objects()) == 1
+    assert "AwaitRefundFix" in visited_states(return_id)
+    # And a second retry has nothing to retry
+    again = ops("POST", f"/ops/returns/{return_id}/refund-retry", {"operator": "finance-1"})
+    assert (again.status, again.code) == (409, "NO_FAILED_REFUND")

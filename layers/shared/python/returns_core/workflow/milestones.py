@@ -32,6 +32,8 @@ class Stage(StrEnum):
     DISPATCH = "DISPATCH"
     DELIVERY = "DELIVERY"
     INSPECTION = "INSPECTION"
+    # A refund that failed after its retries waits here, visibly, until ops ask for another attempt.
+    REFUND_FIX = "REFUND_FIX"
 
 
 class ParcelLost(Exception):
@@ -124,11 +126,18 @@ class Milestones:
 
         self._returns.mutate(return_id, change)
 
-    def park(self, return_id: str, stage: Stage, token: str) -> None:
+    def park(self, return_id: str, stage: Stage, token: str, error: dict[str, Any] | None = None) -> None:
+        now = self._now()
+
         def change(record: ReturnRecord) -> Resume | None:
             record.task_token = token
             record.waiting_for = stage.value
-            record.updated_at = self._now()
+            record.updated_at = now
+            if stage is Stage.REFUND_FIX:
+                append_timeline(
+                    record,
+                    {"kind": "ALERT", "code": "REFUND_FAILED", "error": (error or {}).get("Error"), "at": iso(now)},
+                )
             return _take_token(record, stage)
 
         resume = self._returns.mutate(return_id, change)
@@ -208,6 +217,22 @@ class Milestones:
         review, resume = self._returns.mutate(return_id, change)
         self._deliver(return_id, resume, Stage.REVIEW)
         return review
+
+    def retry_refund(self, return_id: str, operator: str, note: str | None) -> None:
+        now = self._now()
+
+        def change(record: ReturnRecord) -> str:
+            if record.waiting_for != Stage.REFUND_FIX.value or not record.task_token:
+                raise Conflict("This return has no failed refund waiting for a retry.", code="NO_FAILED_REFUND")
+            token = record.task_token
+            record.task_token = None
+            record.waiting_for = None
+            record.updated_at = now
+            append_timeline(record, {"kind": "REFUND_RETRY", "operator": operator, "note": note, "at": iso(now)})
+            return token
+
+        token = self._returns.mutate(return_id, change)
+        self._deliver(return_id, Resume(token, "success", output={"retry": True}), Stage.REFUND_FIX)
 
     def record_inspection(self, return_id: str, inspection: dict[str, Any]) -> dict[str, Any]:
         now = self._now()
