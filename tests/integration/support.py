@@ -438,6 +438,15 @@ def inspection_body(items: list[tuple[str, int]] | None = None, grade: str = "A"
     }
 
 
+def accepted_by_carrier(return_id: str) -> tuple[str, str]:
+    """Play a labelled return until the carrier has accepted it and the workflow waits for delivery."""
+    tracking = wait_tracking_number(return_id)
+    wait_parked(return_id, "DISPATCH")
+    assert deliver_scan(tracking, ScanStatus.ACCEPTED) == "ADVANCED"
+    wait_parked(return_id, "DELIVERY")
+    return return_id, tracking
+
+
 def drive_to_refund(return_id: str, items: list[tuple[str, int]] | None = None) -> dict[str, Any]:
     """Play a labelled return to its end: accepted, delivered, inspected; the finished execution."""
     tracking = wait_tracking_number(return_id)

@@ -19,6 +19,7 @@ from returns_core.wiring import services
 from .support import (
     FAST_EXPIRY_TIME_SCALE,
     LocalAws,
+    accepted_by_carrier,
     create_return,
     deliver_scan,
     drive_to_refund,
@@ -280,11 +281,7 @@ def test_a_label_not_used_in_time_expires(aws: LocalAws) -> None:
 def test_a_parcel_that_stops_being_scanned_is_lost(aws: LocalAws) -> None:
     # Given a parcel accepted by the carrier (domestic lane: 4 days without a scan = stalled = 2 s here)
     order = seed_order()
-    return_id = create_return(order)
-    tracking = wait_tracking_number(return_id)
-    wait_parked(return_id, "DISPATCH")
-    assert deliver_scan(tracking, ScanStatus.ACCEPTED) == "ADVANCED"
-    wait_parked(return_id, "DELIVERY")
+    return_id, tracking = accepted_by_carrier(create_return(order))
 
     # When scans keep coming for longer than the stall limit, each one a heartbeat
     for _ in range(3):
@@ -311,11 +308,7 @@ def test_a_parcel_that_stops_being_scanned_is_lost(aws: LocalAws) -> None:
 def test_a_parcel_the_carrier_sends_back_bounces(aws: LocalAws) -> None:
     # Given a parcel on its way
     order = seed_order()
-    return_id = create_return(order)
-    tracking = wait_tracking_number(return_id)
-    wait_parked(return_id, "DISPATCH")
-    assert deliver_scan(tracking, ScanStatus.ACCEPTED) == "ADVANCED"
-    wait_parked(return_id, "DELIVERY")
+    return_id, tracking = accepted_by_carrier(create_return(order))
 
     # When the carrier reports it is returning the parcel to the shopper
     deliver_scan(tracking, ScanStatus.RETURN_FAILED)

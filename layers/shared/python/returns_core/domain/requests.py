@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from returns_core.domain.reasons import ReturnReason
 
@@ -45,3 +45,11 @@ class ReturnRequest(BaseModel):
         if len(set(line_ids)) != len(line_ids):
             raise ValueError("each order line may appear once")
         return items
+
+    @model_validator(mode="after")
+    def _exchange_names_a_variant(self) -> ReturnRequest:
+        if self.resolution is Resolution.EXCHANGE and not self.exchange_sku:
+            raise ValueError("an exchange names the variant wanted in exchange_sku")
+        if self.resolution is not Resolution.EXCHANGE and self.exchange_sku:
+            raise ValueError("exchange_sku goes with the EXCHANGE resolution only")
+        return self
