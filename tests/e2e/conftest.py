@@ -37,7 +37,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     secret, token = secrets.token_hex(16), secrets.token_urlsafe(12)
     command = [
         sys.executable, "-m", "infra.local", "serve", "--port", "0", "--seed",
-        "--webhook-secret", secret, "--ops-token", token, "--ready-file", str(ready),
+        # "=" keeps a token that starts with "-" from reading as an option
+        f"--webhook-secret={secret}", f"--ops-token={token}", f"--ready-file={ready}",
     ]  # fmt: skip
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
