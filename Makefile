@@ -5,6 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml 2>/dev/null | cut -c1-16)
 PORT ?= 8080
+LOG_LEVEL ?= WARNING
 
 .PHONY: install run demo test lint format synth clean
 
@@ -18,7 +19,7 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 run: $(STAMP)
-	$(PY) -m infra.local serve --port $(PORT) --seed --banner --auto-carrier 1.5
+	$(PY) -m infra.local serve --port $(PORT) --seed --banner --auto-carrier 1.5 --log-level $(LOG_LEVEL)
 
 demo: $(STAMP)
 	$(PY) -m infra.local demo

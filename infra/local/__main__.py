@@ -17,7 +17,9 @@ from pathlib import Path
 def _serve(args: argparse.Namespace) -> int:
     from infra.local.stack import LocalStack
 
-    stack = LocalStack(time_scale=Decimal(args.time_scale), auto_carrier_gap=args.auto_carrier)
+    stack = LocalStack(
+        time_scale=Decimal(args.time_scale), auto_carrier_gap=args.auto_carrier, log_level=args.log_level
+    )
     if args.webhook_secret:
         stack.webhook_secret = args.webhook_secret
     if args.ops_token:
@@ -78,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--webhook-secret", default=None)
     serve.add_argument("--ops-token", default=None)
     serve.add_argument("--ready-file", default=None)
+    serve.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     sub.add_parser("demo", help="drive demo returns through every stage and check where they end")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
