@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from returns_core.api.http import build_resolver, error_response, json_response, raw_body
@@ -16,7 +18,10 @@ from returns_core.webhooks.publishing import publish_scan
 from returns_core.webhooks.signatures import SignatureInvalid
 from returns_core.wiring import services
 
-app = build_resolver()
+# Carrier bodies are checked by signature first, then parsed by the provider's normaliser.
+_CLOCK_SKEW = timedelta(hours=6)
+
+app = build_resolver(json_objects_only=False)
 
 
 @app.post("/webhooks/carriers/<provider>")
@@ -35,7 +40,13 @@ def receive(provider: Annotated[str, Path(max_length=40)]) -> Response[dict[str,
         return error_response(400, "UNREADABLE_PAYLOAD", "The webhook body is not a tracking event.")
     if scan is None:
         return json_response(202, {"accepted": True, "action": "IGNORED"})
-    publish_scan(services(), scan, app.lambda_context)
+    if scan.occurred_at > utcnow() + _CLOCK_SKEW:
+        return error_response(400, "IMPLAUSIBLE_SCAN_TIME", "The scan is dated in the future.")
+    try:
+        publish_scan(services(), scan, app.lambda_context)
+    except IdempotencyAlreadyInProgressError:
+        # The same event is being published by a concurrent delivery; the carrier may retry later.
+        return error_response(409, "SCAN_IN_PROGRESS", "This event is being processed; retry later.")
     logger.info("scan accepted", extra={"provider": provider, "status": scan.status, "event_id": scan.event_id})
     return json_response(202, {"accepted": True, "action": "PUBLISHED", "status": scan.status})
 

@@ -22,9 +22,6 @@ _KEY_MAX = 255
 
 @app.post("/returns")
 def create_return(request: Annotated[ReturnRequest, Body()]) -> Response[dict[str, Any]]:
-    if not isinstance(app.current_event.json_body, dict):
-        # Powertools validates the first element of a JSON array as if it were the body.
-        raise InvalidInput("The request body must be a JSON object.", code="INVALID_REQUEST")
     key = app.current_event.headers.get("idempotency-key")
     if key is not None and not (0 < len(key) <= _KEY_MAX and key.isprintable()):
         raise InvalidInput("Idempotency-Key must be 1 to 255 printable characters.", code="INVALID_IDEMPOTENCY_KEY")

@@ -124,6 +124,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
             Route("GET", "/returns/{return_id}", Auth.PUBLIC),
         ),
         tables={"orders": RW, "returns": RW, "idempotency": RW},
+        documents=R,  # presigned label links
         start_executions=True,
     ),
     FunctionSpec(
@@ -148,6 +149,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
             Route("PUT", "/ops/orders/{order_number}", Auth.OPS),
         ),
         tables={"orders": RW, "returns": RW, "ledger": R},
+        documents=R,  # presigned label links
         read_executions=True,
         task_callbacks=True,
     ),
@@ -198,6 +200,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         description="Workflow task: compute and pay the refund exactly once",
         asl_placeholder="RefundFunctionArn",
         tables={"orders": R, "returns": RW, "ledger": RW},
+        documents=RW,  # the sandbox payment provider keeps its refunds there
         timeout_seconds=30,
     ),
     FunctionSpec(
@@ -213,7 +216,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         description="Workflow task: put a return in its terminal status (rejected, expired, lost, bounced, cancelled)",
         asl_placeholder="FinaliseFunctionArn",
         tables={"orders": RW, "returns": RW},
-        documents=R,
+        documents=RW,  # voiding a sandbox label updates its registry entry
     ),
 )
 

@@ -69,6 +69,11 @@ class Gateway:
     ) -> dict[str, Any]:
         content_type = headers.get("content-type", "")
         is_text = not body or any(content_type.startswith(t) for t in _TEXT_TYPES)
+        if is_text:
+            try:
+                body.decode("utf-8")
+            except UnicodeDecodeError:
+                is_text = False  # API Gateway base64-encodes what is not valid text
         now = datetime.now(UTC)
         query_params: dict[str, str] = {}
         for key, value in parse_qsl(query, keep_blank_values=True):

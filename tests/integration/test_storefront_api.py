@@ -13,6 +13,7 @@ from .support import (
     client,
     execution_arn,
     executions,
+    ops,
     reserved,
     return_request,
     seed_order,
@@ -176,17 +177,19 @@ def test_an_unknown_order_line_is_422(aws: LocalAws) -> None:
     _nothing_written(order.order_number)
 
 
-def test_an_order_from_a_market_without_a_policy_is_422(aws: LocalAws) -> None:
-    # Given an order shipped to Canada, where no return policy is defined
-    order = seed_order("ORD-CA-1", country="CA", currency="CAD")
+def test_an_order_for_a_market_without_a_policy_is_refused_at_order_sync(aws: LocalAws) -> None:
+    # Given an otherwise valid order shipped to Canada, where no return policy is defined
+    order = seed_order("ORD-DE-SYNC").model_dump(mode="json") | {"order_number": "ORD-CA-1", "country": "CA"}
 
-    # When the shopper asks for a return
-    reply = storefront("POST", "/returns", return_request(order))
+    # When the storefront syncs it
+    reply = ops("PUT", "/ops/orders/ORD-CA-1", order)
 
-    # Then 422 UNSUPPORTED_MARKET, nothing written
+    # Then 422 naming the country, and no order exists to start a return from
     assert reply.status == 422, reply
-    assert reply.code == "UNSUPPORTED_MARKET"
-    _nothing_written(order.order_number)
+    assert reply.code == "INVALID_REQUEST"
+    assert "CA" in str(reply.body)
+    returned = storefront("POST", "/returns", {**return_request(seed_order("ORD-DE-2")), "order_number": "ORD-CA-1"})
+    assert (returned.status, returned.code) == (404, "ORDER_NOT_FOUND")
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -43,6 +43,8 @@ class SandboxFxRates:
         "SEK": Decimal("0.094"),
         "DKK": Decimal("0.145"),
         "PLN": Decimal("0.25"),
+        "CZK": Decimal("0.043"),
+        "HUF": Decimal("0.0027"),
         "KRW": Decimal("0.00072"),
         "TWD": Decimal("0.031"),
         "CNY": Decimal("0.14"),
@@ -51,6 +53,7 @@ class SandboxFxRates:
         "NZD": Decimal("0.59"),
         "BRL": Decimal("0.18"),
         "MXN": Decimal("0.055"),
+        "KWD": Decimal("3.25"),
     }
 
     def quote(self, source: str, target: str) -> FxQuote:

@@ -22,7 +22,7 @@ _MINOR_UNITS: dict[str, int] = {
 }
 SUPPORTED_CURRENCIES = frozenset(
     {"EUR", "USD", "GBP", "JPY", "AUD", "CAD", "CHF", "NOK", "SEK", "DKK", "PLN", "CZK", "HUF"}
-    | {"KRW", "TWD", "CNY", "HKD", "SGD", "NZD", "BRL", "MXN"}
+    | {"KRW", "TWD", "CNY", "HKD", "SGD", "NZD", "BRL", "MXN", "KWD"}
 )
 
 

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from returns_core.money import Money
+from returns_core.money import SUPPORTED_CURRENCIES, Money
 
 
 class Category(StrEnum):
@@ -26,8 +26,8 @@ class OrderLine(BaseModel):
     line_id: str = Field(min_length=1, max_length=64)
     sku: str = Field(min_length=1, max_length=64)
     name: str = Field(min_length=1, max_length=200)
-    quantity: int = Field(ge=1)
-    unit_price: Decimal = Field(ge=0)
+    quantity: int = Field(ge=1, le=10_000)
+    unit_price: Decimal = Field(ge=0, le=Decimal("10000000"), max_digits=14, decimal_places=3, allow_inf_nan=False)
     hs_code: str = Field(pattern=r"^\d{6,10}$")
     origin_country: str = Field(pattern=r"^[A-Z]{2}$")
     weight_grams: int = Field(ge=1, default=500)
@@ -43,12 +43,39 @@ class Order(BaseModel):
     country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 of the shipping address")
     currency: str = Field(pattern=r"^[A-Z]{3}$")
     locale: str = "en"
-    lines: tuple[OrderLine, ...] = Field(min_length=1)
-    shipping_paid: Decimal = Field(ge=0, default=Decimal(0))
+    lines: tuple[OrderLine, ...] = Field(min_length=1, max_length=200)
+    shipping_paid: Decimal = Field(
+        ge=0, le=Decimal("1000000"), max_digits=12, decimal_places=3, allow_inf_nan=False, default=Decimal(0)
+    )
     invoice_number: str = Field(min_length=1, max_length=64)
     ordered_at: datetime
     delivered_at: datetime | None = None
     payment_reference: str = Field(min_length=1, max_length=128)
+
+    @field_validator("currency")
+    @classmethod
+    def _supported_currency(cls, value: str) -> str:
+        if value not in SUPPORTED_CURRENCIES:
+            raise ValueError(f"currency {value} is not supported")
+        return value
+
+    @field_validator("country")
+    @classmethod
+    def _served_market(cls, value: str) -> str:
+        from returns_core.domain.policy import market_for  # policy imports this module
+
+        try:
+            market_for(value)
+        except LookupError:
+            raise ValueError(f"no return policy covers orders shipped to {value}") from None
+        return value
+
+    @field_validator("lines")
+    @classmethod
+    def _unique_lines(cls, lines: tuple[OrderLine, ...]) -> tuple[OrderLine, ...]:
+        if len({line.line_id for line in lines}) != len(lines):
+            raise ValueError("line ids must be unique within an order")
+        return lines
 
     @field_validator("ordered_at", "delivered_at")
     @classmethod

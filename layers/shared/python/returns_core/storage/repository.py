@@ -86,6 +86,20 @@ def reserved_quantities(record: OrderRecord) -> dict[str, int]:
     return {str(k): int(v) for k, v in (raw or {}).items()}
 
 
+_STATUS_CURSOR_KEYS = {"status", "created_at", "return_id"}
+
+
+def _decode_cursor(cursor: str) -> dict[str, Any]:
+    """A cursor we issued, or ValueError: anything else must not reach DynamoDB."""
+    key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    if not isinstance(key, dict) or set(key) != _STATUS_CURSOR_KEYS:
+        raise ValueError("not a returns cursor")
+    for value in key.values():
+        if not isinstance(value, dict) or set(value) != {"S"} or not isinstance(value["S"], str):
+            raise ValueError("not a returns cursor")
+    return key
+
+
 class ReturnsRepository:
     def __init__(self, region: str) -> None:
         self._region = region
@@ -119,7 +133,7 @@ class ReturnsRepository:
         return list(ReturnRecord.by_order.query(order_number))
 
     def by_status(self, status: str, limit: int, cursor: str | None) -> tuple[list[ReturnRecord], str | None]:
-        start_key = json.loads(base64.urlsafe_b64decode(cursor.encode())) if cursor else None
+        start_key = _decode_cursor(cursor) if cursor else None
         result = ReturnRecord.by_status.query(
             status, limit=limit, scan_index_forward=False, last_evaluated_key=start_key
         )

@@ -34,7 +34,7 @@ def parse_timestamped(value: str) -> tuple[int, list[str]]:
     signatures: list[str] = []
     for part in value.split(","):
         key, _, item = part.strip().partition("=")
-        if key == "t" and item.isascii() and item.isdigit():
+        if key == "t" and item.isascii() and item.isdigit() and len(item) <= 12:
             timestamp = int(item)
         elif key == "v1" and item:
             signatures.append(item)
