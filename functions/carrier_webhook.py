@@ -21,7 +21,7 @@ from returns_core.wiring import services
 # Carrier bodies are checked by signature first, then parsed by the provider's normaliser.
 _CLOCK_SKEW = timedelta(hours=6)
 
-app = build_resolver(json_objects_only=False)
+app = build_resolver()
 
 
 @app.post("/webhooks/carriers/<provider>")

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
-from returns_core.api.http import build_resolver, json_response
+from returns_core.api.http import body_problem, build_resolver, json_response
 from returns_core.api.views import ops_view, summary_view
 from returns_core.domain.orders import Order
 from returns_core.domain.statuses import ReturnStatus
@@ -169,4 +169,4 @@ def sync_order(
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    return body_problem(event) or app.resolve(event, context)

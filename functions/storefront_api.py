@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from returns_core.api.http import build_resolver, json_response
+from returns_core.api.http import body_problem, build_resolver, json_response
 from returns_core.api.views import public_view
 from returns_core.domain.requests import ReturnRequest
 from returns_core.errors import InvalidInput, NotFound
@@ -41,4 +41,4 @@ def get_return(return_id: Annotated[str, Path(min_length=1, max_length=40)]) -> 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    return body_problem(event) or app.resolve(event, context)

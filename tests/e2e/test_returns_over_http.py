@@ -177,10 +177,19 @@ BAD_REQUESTS = [
     ("POST", "/ops/returns/RT-NOPE/review", b'{"decision":"MAYBE","reason":"x","reviewer":"y"}', "ops", 422, None),
     ("POST", "/ops/returns/RT-NOPE/inspection", b'{"inspector":"a","items":[]}', "ops", 422, "INVALID_REQUEST"),
     ("PUT", "/ops/orders/DEMO-1007", b'{"order_number":"OTHER"}', "ops", 422, "INVALID_REQUEST"),
+    ("PUT", "/ops/orders/DEMO-1007", b'[{"order_number":"DEMO-1007"}]', "ops", 422, "INVALID_REQUEST"),
+    ("POST", "/returns", b'{"order_number": ' + b"9" * 5000 + b"}", {}, 400, "MALFORMED_JSON"),
+    ("POST", "/returns", b"[" * 100_000, {}, 400, "MALFORMED_JSON"),
+    ("GET", "/ops/returns?status=REQUESTED&cursor=eyJyZXR1cm5faWQiOiAxfQ==", b"", "ops", 422, "INVALID_CURSOR"),
+    ("POST", "/webhooks/carriers/sandbox", b"{}", {"x-sandbox-signature": "t=" + "9" * 400 + ",v1=ab"}, 401, None),
 ]
 
 
-@pytest.mark.parametrize(("method", "path", "body", "auth", "status", "code"), BAD_REQUESTS)
+@pytest.mark.parametrize(
+    ("method", "path", "body", "auth", "status", "code"),
+    BAD_REQUESTS,
+    ids=[f"{r[0]} {r[1][:40]} {r[4]}" for r in BAD_REQUESTS],
+)
 def test_bad_input_gets_a_coded_4xx_and_changes_nothing(
     stack: RunningStack, method: str, path: str, body: bytes, auth: object, status: int, code: str | None
 ) -> None:
@@ -189,6 +198,8 @@ def test_bad_input_gets_a_coded_4xx_and_changes_nothing(
     headers = {"content-type": "application/json"}
     if auth == "ops":
         headers["authorization"] = f"Bearer {stack.ops_token}"
+    elif isinstance(auth, dict):
+        headers.update(auth)
     # When a bad request arrives
     response = requests.request(method, f"{stack.url}{path}", data=body, headers=headers, timeout=10)
     # Then it gets the documented 4xx with a machine-readable code and a message, and nothing changed
@@ -219,3 +230,12 @@ def test_logs_carry_no_shopper_personal_data(stack: RunningStack) -> None:
     personal = {o["email"] for o in demo_orders(utcnow())} | {o["shopper_name"] for o in demo_orders(utcnow())}
     # Then none appears
     assert [value for value in personal if value in log] == []
+
+
+def test_a_scan_dated_in_the_future_is_refused(stack: RunningStack) -> None:
+    # Given a correctly signed scan whose time is years ahead
+    from datetime import UTC, datetime
+
+    # When the carrier posts it / Then it is refused with a code, not accepted onto the bus
+    reply = stack.simulator.post("SBX000000000001", "delivered", occurred_at=datetime(2999, 1, 1, tzinfo=UTC))
+    assert (reply.status_code, reply.json()["error"]["code"]) == (400, "IMPLAUSIBLE_SCAN_TIME")

@@ -7,7 +7,6 @@ import json
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
-from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
 from returns_core.errors import DomainError
@@ -35,24 +34,33 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     return details
 
 
-def _json_objects_only(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
-    """A body, if any, must be one JSON object: Powertools would otherwise validate the first element
-    of an array as the body, and some undecodable documents (deep nesting, huge integers) raise."""
-    body = app.current_event.body
-    if body:
-        try:
-            parsed = json.loads(app.current_event.decoded_body or "")
-        except (ValueError, RecursionError):
-            return error_response(400, "MALFORMED_JSON", "The request body is not valid JSON.")
-        if not isinstance(parsed, dict):
-            return error_response(422, "INVALID_REQUEST", "The request body must be a JSON object.")
-    return next_middleware(app)
+def body_problem(event: dict[str, Any]) -> dict[str, Any] | None:
+    """An error reply if the request has a body that is not one JSON object, else None.
+
+    Checked before the resolver runs: Powertools would validate the first element of an array as the
+    body, and decoding some documents (deep nesting, huge integers) raises instead of failing cleanly.
+    """
+    body = raw_body(event)
+    if not body:
+        return None
+    try:
+        parsed = json.loads(body)
+    except (ValueError, RecursionError):
+        code, status, message = "MALFORMED_JSON", 400, "The request body is not valid JSON."
+    else:
+        if isinstance(parsed, dict):
+            return None
+        code, status, message = "INVALID_REQUEST", 422, "The request body must be a JSON object."
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": content_types.APPLICATION_JSON},
+        "body": json.dumps({"error": {"code": code, "message": message}}),
+        "isBase64Encoded": False,
+    }
 
 
-def build_resolver(json_objects_only: bool = True) -> APIGatewayHttpResolver:
+def build_resolver() -> APIGatewayHttpResolver:
     app = APIGatewayHttpResolver(enable_validation=True)
-    if json_objects_only:
-        app.use(middlewares=[_json_objects_only])
 
     @app.exception_handler(RequestValidationError)
     def _invalid(exc: RequestValidationError) -> Response[dict[str, Any]]:
