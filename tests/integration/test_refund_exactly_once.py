@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from returns_core.adapters.sandbox_payments import SandboxPayments
-from returns_core.ports.payments import PaymentRejected, PaymentTimeout, RefundOrder, RefundOutcome
+from returns_core.ports.payments import PaymentRejected, PaymentTimeout, RefundOrder, RefundOutcome, RefundStatus
 from returns_core.workflow.refunding import Refunder
 
 from .support import (
@@ -200,3 +200,26 @@ def test_a_refund_the_provider_refuses_waits_visibly_until_ops_retry_it(
     # And a second retry has nothing to retry
     again = ops("POST", f"/ops/returns/{return_id}/refund-retry", {"operator": "finance-1"})
     assert (again.status, again.code) == (409, "NO_FAILED_REFUND")
+
+
+def test_a_refund_the_provider_reports_failed_is_not_marked_refunded(
+    aws: LocalAws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a provider that answers a refund request with status "failed"
+    original = SandboxPayments.refund
+
+    def failed(self: SandboxPayments, order: RefundOrder) -> RefundOutcome:
+        return RefundOutcome("sandbox", "re_failed", RefundStatus.FAILED, order.amount)
+
+    monkeypatch.setattr(SandboxPayments, "refund", failed)
+    return_id = create_return(_returnless_order(), items=[("1", 1)])
+
+    # When the Refund task gets that answer
+    parked = wait_parked(return_id, "REFUND_FIX")
+
+    # Then the return is not REFUNDED: it waits for ops with the failure on its timeline
+    assert parked.status == "REFUND_PENDING"
+    assert [e.get("error") for e in parked.timeline if e["kind"] == "ALERT"] == ["PaymentRejected"]
+    monkeypatch.setattr(SandboxPayments, "refund", original)
+    assert ops("POST", f"/ops/returns/{return_id}/refund-retry", {"operator": "finance-1"}).status == 200
+    assert finished(return_id)["status"] == "SUCCEEDED"

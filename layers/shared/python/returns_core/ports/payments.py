@@ -21,6 +21,10 @@ class PaymentTimeout(PaymentError):
     """Outcome unknown: look the refund up before paying again."""
 
 
+class PaymentPending(PaymentError):
+    """The provider has not settled the refund yet (pending, requires_action)."""
+
+
 class PaymentRejected(PaymentError):
     """The provider refused (e.g. more than was charged): needs a person."""
 

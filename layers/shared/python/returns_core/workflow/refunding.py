@@ -22,7 +22,15 @@ from returns_core.domain.statuses import ReturnStatus
 from returns_core.fx import FxRates
 from returns_core.money import Money
 from returns_core.ports.carriers import label_from_json
-from returns_core.ports.payments import PaymentPort, PaymentTimeout, RefundOrder, RefundOutcome, RefundStatus
+from returns_core.ports.payments import (
+    PaymentPending,
+    PaymentPort,
+    PaymentRejected,
+    PaymentTimeout,
+    RefundOrder,
+    RefundOutcome,
+    RefundStatus,
+)
 from returns_core.storage.models import ReturnRecord
 from returns_core.storage.repository import OrdersRepository, ReturnsRepository
 from returns_core.workflow.lifecycle import transition
@@ -111,7 +119,13 @@ class Refunder:
                 outcome = self.payments.find_refund(key)
                 if outcome is None:
                     raise
-        return self._finish(return_id, outcome, ReturnStatus.REFUNDED, None)
+        if outcome.status is RefundStatus.SUCCEEDED:
+            return self._finish(return_id, outcome, ReturnStatus.REFUNDED, None)
+        # Only a succeeded refund is a refund. The others go to the ops queue (AwaitRefundFix): a
+        # retry looks the refund up under the same key, so it never pays twice.
+        if outcome.status in (RefundStatus.FAILED, RefundStatus.CANCELED):
+            raise PaymentRejected(f"the provider reports the refund {outcome.status.value}")
+        raise PaymentPending(f"the provider reports the refund {outcome.status.value}")
 
     def _finish(
         self, return_id: str, outcome: RefundOutcome | None, status: ReturnStatus, note: str | None
