@@ -1,4 +1,8 @@
-"""Workflow task Notify: email the shopper at a milestone, at most once per return and milestone."""
+"""Email the shopper at a milestone, at most once per return and milestone.
+
+Invoked by the state machine's Notify states ({"return_id", "event"}) and by the milestone-events
+rule for milestones reached outside it (the same fields in the EventBridge event's detail).
+"""
 
 from __future__ import annotations
 
@@ -25,4 +29,5 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     def send(milestone: dict[str, Any]) -> dict[str, Any]:
         return services().notifications.send(milestone["return_id"], milestone["event"])
 
-    return send(milestone={"return_id": event["return_id"], "event": event["event"]})
+    milestone: dict[str, Any] = event["detail"] if "detail" in event else event
+    return send(milestone={"return_id": milestone["return_id"], "event": milestone["event"]})

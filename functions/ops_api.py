@@ -136,6 +136,8 @@ def inspection(return_id: ReturnId, body: Annotated[InspectionBody, Body()]) -> 
             )
         seen.add(item.line_id)
     stored = services().milestones.record_inspection(return_id, body.model_dump(mode="json"))
+    # Also on a repeated request, so a lost announcement is made good; the email still goes out once.
+    services().milestones.announce(return_id, "INSPECTED")
     logger.info("inspection recorded", extra={"return_id": return_id})
     return {"return_id": return_id, "inspection": stored}
 

@@ -98,7 +98,9 @@ RETURNS = TableSpec(
 )
 LEDGER = TableSpec("ledger", "LEDGER_TABLE", partition_key="return_id", sort_key="line_id")
 IDEMPOTENCY = TableSpec("idempotency", "IDEMPOTENCY_TABLE", partition_key="id", ttl_attribute="expiration")
-TABLES: tuple[TableSpec, ...] = (ORDERS, RETURNS, LEDGER, IDEMPOTENCY)
+# Per-client lookup counters and one-time codes of the shopper portal; both expire by TTL.
+PORTAL = TableSpec("portal", "PORTAL_TABLE", partition_key="key", ttl_attribute="expires_at")
+TABLES: tuple[TableSpec, ...] = (ORDERS, RETURNS, LEDGER, IDEMPOTENCY, PORTAL)
 
 EVENT_BUS_ENV = "EVENT_BUS_NAME"
 DOCUMENTS_BUCKET_ENV = "DOCUMENTS_BUCKET"
@@ -110,6 +112,14 @@ SCAN_RULE = EventRule(
     "scan-events",
     {"source": [SCAN_EVENT_SOURCE], "detail-type": [SCAN_EVENT_DETAIL_TYPE]},
 )
+# Milestones reached outside the state machine's Notify states (carrier acceptance, delivery,
+# inspection): the shopper is emailed for each.
+MILESTONE_EVENT_SOURCE = "returns.workflow"
+MILESTONE_EVENT_DETAIL_TYPE = "ReturnMilestone"
+MILESTONE_RULE = EventRule(
+    "milestone-events",
+    {"source": [MILESTONE_EVENT_SOURCE], "detail-type": [MILESTONE_EVENT_DETAIL_TYPE]},
+)
 
 R = Access.READ
 RW = Access.READ_WRITE
@@ -118,14 +128,22 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         name="storefront-api",
         handler="functions.storefront_api.handler",
-        description="Shopper-facing routes: start a return, follow it",
+        description="Shopper-facing routes: the portal's lookup, uploads and status page; start and follow a return",
         routes=(
             Route("POST", "/returns", Auth.PUBLIC),
             Route("GET", "/returns/{return_id}", Auth.PUBLIC),
+            Route("GET", "/openapi.json", Auth.PUBLIC),
+            Route("GET", "/shopper/messages", Auth.PUBLIC),
+            Route("POST", "/shopper/lookup", Auth.PUBLIC),
+            Route("POST", "/shopper/verify", Auth.PUBLIC),
+            Route("POST", "/shopper/uploads", Auth.PUBLIC),
+            Route("GET", "/shopper/track/{token}", Auth.PUBLIC),
         ),
-        tables={"orders": RW, "returns": RW, "idempotency": RW},
-        documents=R,  # presigned label links
+        tables={"orders": RW, "returns": RW, "idempotency": RW, "portal": RW},
+        documents=RW,  # presigned label links and photo uploads; withdrawal confirmations
         start_executions=True,
+        send_email=True,  # one-time codes and withdrawal confirmations
+        memory_mb=1024,
     ),
     FunctionSpec(
         name="carrier-webhook",
@@ -152,6 +170,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         documents=R,  # presigned label links
         read_executions=True,
         task_callbacks=True,
+        put_events=True,  # the inspection milestone, for the shopper's email
     ),
     FunctionSpec(
         name="on-scan",
@@ -160,6 +179,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         rules=(SCAN_RULE,),
         tables={"returns": RW},
         task_callbacks=True,
+        put_events=True,  # milestone events for the shopper's emails
     ),
     FunctionSpec(
         name="authorise",
@@ -188,8 +208,9 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         name="notify",
         handler="functions.notify.handler",
-        description="Workflow task: email the shopper at a milestone",
+        description="Emails the shopper at a milestone: a workflow task, and the target of milestone events",
         asl_placeholder="NotifyFunctionArn",
+        rules=(MILESTONE_RULE,),
         tables={"orders": R, "returns": R, "idempotency": RW},
         documents=R,
         send_email=True,

@@ -24,6 +24,11 @@ def _serve(args: argparse.Namespace) -> int:
         stack.webhook_secret = args.webhook_secret
     if args.ops_token:
         stack.ops_token = args.ops_token
+    stack.portal_settings = {
+        "PORTAL_VERIFY_EMAIL": "true" if args.verify_email else "false",
+        "PORTAL_LOOKUPS_PER_CLIENT": str(args.lookups_per_client),
+        "PORTAL_LOOKUPS_PER_ORDER": str(args.lookups_per_order),
+    }
     stack.start(args.host, args.port)
     seeded = stack.seed() if args.seed else []
     info = {**stack.describe(), "seeded_orders": seeded}
@@ -43,14 +48,18 @@ def _banner(url: str, ops_token: str, seeded: list[str]) -> None:
     from infra.local.demo_data import email_for
 
     first = seeded[0] if seeded else "DEMO-1001"
+    logins = "\n".join(f"    {number:<12} {email_for(number)}" for number in seeded)
     print(
         f"""
 Returns platform running locally (moto executing statemachines/returns.asl.json)
 
-  API            {url}
+  Portal         {url}/portal/        (a shopper's returns, in 7 languages: add ?lang=de, ja, zh-Hant...)
+  Outbox         {url}/outbox         (every email a shopper would receive)
+  API            {url}                (OpenAPI: {url}/openapi.json)
   Health         {url}/health
   Ops token      {ops_token}   (send as: Authorization: Bearer <token>)
-  Demo orders    {", ".join(seeded)}
+  Demo orders (order number, email) to try in the portal:
+{logins}
 
 Start a return:
   curl -s -X POST {url}/returns -H 'content-type: application/json' \\
@@ -81,6 +90,9 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--ops-token", default=None)
     serve.add_argument("--ready-file", default=None)
     serve.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    serve.add_argument("--verify-email", action="store_true", help="email a one-time code before showing an order")
+    serve.add_argument("--lookups-per-client", type=int, default=30, help="portal lookups per client per 15 min")
+    serve.add_argument("--lookups-per-order", type=int, default=10, help="portal lookups per order number per 15 min")
     sub.add_parser("demo", help="drive demo returns through every stage and check where they end")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)

@@ -9,8 +9,9 @@ from returns_core.clock import iso
 
 
 def _line(line_id: str, sku: str, name: str, price: str, hs: str, origin: str, grams: int, qty: int = 1,
-          categories: tuple[str, ...] = ()) -> dict[str, Any]:  # fmt: skip
+          categories: tuple[str, ...] = (), variants: tuple[tuple[str, str], ...] = ()) -> dict[str, Any]:  # fmt: skip
     return {
+        "variants": [{"sku": sku, "name": name} for sku, name in variants],
         "line_id": line_id,
         "sku": sku,
         "name": name,
@@ -51,8 +52,40 @@ def demo_orders(now: datetime) -> list[dict[str, Any]]:
             3,
             "Lena Fischer",
             [
-                _line("1", "SNK-42-WHT", "Canvas sneakers, white, 42", "89.90", "640411", "VN", 900),
-                _line("2", "TEE-M-NVY", "Organic T-shirt, navy, M", "24.90", "610910", "PT", 200, qty=2),
+                _line(
+                    "1",
+                    "SNK-42-WHT",
+                    "Canvas sneakers, white, 42",
+                    "89.90",
+                    "640411",
+                    "VN",
+                    900,
+                    variants=(
+                        ("SNK-43-WHT", "Canvas sneakers, white, 43"),
+                        ("SNK-41-WHT", "Canvas sneakers, white, 41"),
+                    ),
+                ),
+                _line(
+                    "2",
+                    "TEE-M-NVY",
+                    "Organic T-shirt, navy, M",
+                    "24.90",
+                    "610910",
+                    "PT",
+                    200,
+                    qty=2,
+                    variants=(("TEE-L-NVY", "Organic T-shirt, navy, L"), ("TEE-M-WHT", "Organic T-shirt, white, M")),
+                ),
+                _line(
+                    "3",
+                    "SWM-38-BLU",
+                    "Swimsuit, blue, 38 (final sale)",
+                    "39.00",
+                    "611241",
+                    "IT",
+                    150,
+                    categories=("FINAL_SALE", "HYGIENE_SEALED"),
+                ),
             ],
             "4.90",
         ),  # fmt: skip
@@ -135,6 +168,39 @@ def demo_orders(now: datetime) -> list[dict[str, Any]]:
                     categories=("BATTERY",),
                 ),
                 _line("2", "CBL-USB-C", "USB-C cable", "14.00", "854442", "CN", 80),
+            ],
+            "0.00",
+        ),  # fmt: skip
+        order(
+            "DEMO-1008",
+            "TW",
+            "TWD",
+            "zh-Hant",
+            3,
+            "Chen Yi-ting",
+            [
+                _line("1", "TEA-SET-CER", "Ceramic tea set", "2400", "691110", "TW", 1600),
+            ],
+            "150",
+        ),  # fmt: skip
+        order(
+            "DEMO-1009",
+            "ES",
+            "EUR",
+            "es",
+            4,
+            "Lucía García",
+            [
+                _line(
+                    "1",
+                    "SHO-39-BRN",
+                    "Leather boots, brown, 39",
+                    "159.00",
+                    "640351",
+                    "ES",
+                    1200,
+                    variants=(("SHO-40-BRN", "Leather boots, brown, 40"),),
+                ),
             ],
             "0.00",
         ),  # fmt: skip

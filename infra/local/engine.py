@@ -13,6 +13,7 @@ import importlib
 import json
 import logging
 import os
+import secrets
 import socket
 import threading
 import time
@@ -59,9 +60,15 @@ class HandlerRegistry:
 
 class LocalEngine:
     def __init__(
-        self, webhook_secret: str, time_scale: Decimal, retry_scale: float = 0.02, log_level: str = "INFO"
+        self,
+        webhook_secret: str,
+        time_scale: Decimal,
+        retry_scale: float = 0.02,
+        log_level: str = "INFO",
+        portal_secret: str | None = None,
     ) -> None:
         self.webhook_secret = webhook_secret
+        self.portal_secret = portal_secret or secrets.token_urlsafe(32)
         self.log_level = log_level
         self.time_scale = time_scale
         self.retry_scale = retry_scale
@@ -79,7 +86,9 @@ class LocalEngine:
         self.endpoint = f"http://127.0.0.1:{self.port}"
         # moto's interpreter calls back into the server on localhost:$MOTO_PORT.
         os.environ["MOTO_PORT"] = str(self.port)
-        os.environ.update(env.handler_environment(self.endpoint, self.webhook_secret, self.time_scale))
+        os.environ.update(
+            env.handler_environment(self.endpoint, self.webhook_secret, self.time_scale, self.portal_secret)
+        )
         os.environ["POWERTOOLS_LOG_LEVEL"] = self.log_level
 
         from moto.core.config import default_user_config

@@ -26,7 +26,7 @@ def state_machine_arn() -> str:
     return f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{STATE_MACHINE_NAME}"
 
 
-def handler_environment(endpoint: str, webhook_secret: str, time_scale: Decimal) -> dict[str, str]:
+def handler_environment(endpoint: str, webhook_secret: str, time_scale: Decimal, portal_secret: str) -> dict[str, str]:
     env = {spec.env_var: table_name(spec) for spec in catalogue.TABLES}
     env.update(
         {
@@ -41,6 +41,7 @@ def handler_environment(endpoint: str, webhook_secret: str, time_scale: Decimal)
             "SENDER_EMAIL": SENDER,
             "BASE_CURRENCY": "USD",
             "CARRIER_WEBHOOK_SECRET": webhook_secret,
+            "PORTAL_TOKEN_SECRET": portal_secret,
             "TIME_SCALE": str(time_scale),
             "POWERTOOLS_SERVICE_NAME": "returns",
             "POWERTOOLS_TRACE_DISABLED": "true",

@@ -29,7 +29,8 @@ LOG = logging.getLogger("returns.local.gateway")
 _TEXT_TYPES = ("application/json", "text/", "application/x-www-form-urlencoded")
 MAX_BODY_BYTES = 1_000_000
 
-ExtraRoute = Callable[[str, dict[str, str]], tuple[int, str, bytes] | None]
+# Local-only pages (the portal's files, the outbox, /health): (status, headers, body) or None.
+ExtraRoute = Callable[[str, dict[str, str]], tuple[int, dict[str, str], bytes] | None]
 
 
 def _compile(path: str) -> re.Pattern[str]:
@@ -116,8 +117,7 @@ class Gateway:
         if self._extra is not None:
             extra = self._extra(method, {"path": parts.path, "query": parts.query})
             if extra is not None:
-                status, content_type, payload = extra
-                return status, {"content-type": content_type}, payload
+                return extra
         found = self.match(method, parts.path)
         if found is None:
             status = 405 if self.path_known(parts.path) else 404

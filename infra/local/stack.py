@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -11,6 +12,7 @@ from typing import Any
 import requests
 
 from infra.local import environment as env
+from infra.local import outbox, static_site
 from infra.local.demo_data import demo_orders
 from infra.local.engine import LocalEngine
 from infra.local.gateway import Gateway
@@ -27,6 +29,9 @@ class LocalStack:
     ops_token: str = field(default_factory=lambda: secrets.token_urlsafe(18))
     auto_carrier_gap: float | None = None
     log_level: str = "INFO"
+    portal_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    # Seller settings the portal reads (see Settings): one-time codes, lookup limits.
+    portal_settings: dict[str, str] = field(default_factory=dict)
     engine: LocalEngine | None = None
     gateway: Gateway | None = None
     _auto: AutoCarrier | None = None
@@ -37,10 +42,14 @@ class LocalStack:
         return self.gateway.url
 
     def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        self.engine = LocalEngine(self.webhook_secret, self.time_scale, log_level=self.log_level)
+        self.engine = LocalEngine(
+            self.webhook_secret, self.time_scale, log_level=self.log_level, portal_secret=self.portal_secret
+        )
         self.engine.start()
         self.gateway = Gateway(self.engine.registry, self.ops_token, extra=self._extra_routes)
         url = self.gateway.serve(host, port)
+        # Known only now that the gateway has its port; no handler has run yet to read the environment.
+        os.environ.update({"PORTAL_URL": f"{url}{static_site.PORTAL_PREFIX}", **self.portal_settings})
         if self.auto_carrier_gap is not None:
             lister = shipments_lister(self.engine.client("s3"), env.BUCKET)
             self._auto = AutoCarrier(ScanSimulator(url, self.webhook_secret), lister, self.auto_carrier_gap)
@@ -76,14 +85,20 @@ class LocalStack:
             numbers.append(order["order_number"])
         return numbers
 
-    def _extra_routes(self, method: str, request: dict[str, str]) -> tuple[int, str, bytes] | None:
-        if method == "GET" and request["path"] == "/health":
-            return 200, "application/json", json.dumps({"status": "ok"}).encode()
-        return None
+    def _extra_routes(self, method: str, request: dict[str, str]) -> tuple[int, dict[str, str], bytes] | None:
+        if method != "GET":
+            return None
+        path = request["path"]
+        if path == "/health":
+            return 200, {"content-type": "application/json"}, json.dumps({"status": "ok"}).encode()
+        assert self.engine is not None
+        return static_site.serve(path, self.engine.endpoint) or outbox.serve(path)
 
     def describe(self) -> dict[str, Any]:
         return {
             "api_url": self.url,
+            "portal_url": f"{self.url}{static_site.PORTAL_PREFIX}",
+            "outbox_url": f"{self.url}/outbox",
             "aws_endpoint": self.engine.endpoint if self.engine else None,
             "ops_token": self.ops_token,
             "time_scale": str(self.time_scale),

@@ -12,11 +12,41 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from infra.local.client import ReturnsClient
 from infra.local.simulator import ScanSimulator
 
 REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "tests" / "artifacts"
+LOOKUPS_PER_ORDER = 6
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's chromium driven by Playwright (`make test` installs it; Playwright's own download is not used)."""
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: run `make test` (it installs Debian's chromium) or `apt-get install chromium`"
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    """A phone-sized page (the portal's main audience), English unless a test asks otherwise."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB", device_scale_factor=1)
+    page = context.new_page()
+    yield page
+    context.close()
 
 
 @dataclass(frozen=True)
@@ -39,6 +69,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
         sys.executable, "-m", "infra.local", "serve", "--port", "0", "--seed",
         # "=" keeps a token that starts with "-" from reading as an option
         f"--webhook-secret={secret}", f"--ops-token={token}", f"--ready-file={ready}",
+        f"--lookups-per-order={LOOKUPS_PER_ORDER}",
     ]  # fmt: skip
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603

@@ -32,7 +32,7 @@ def test_deployed_environment_satisfies_the_settings_model(resources: Resources,
 def test_local_stack_uses_the_deployed_variable_names(resources: Resources, name: str) -> None:
     # Given the deployed variables of a function and the local stack's environment
     deployed = set(resources[function_ids(resources)[name]]["Properties"]["Environment"]["Variables"])
-    local = set(handler_environment("http://127.0.0.1:1", "secret", Decimal(1)))
+    local = set(handler_environment("http://127.0.0.1:1", "secret", Decimal(1), "portal-secret"))
     # Then every deployed variable exists locally too (the local stack may add its endpoint and secret)
     secret_by_arn = {"CARRIER_WEBHOOK_SECRET_ARN"}  # locally the secret itself is given instead
     assert deployed - secret_by_arn <= local

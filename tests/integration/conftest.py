@@ -25,7 +25,7 @@ from infra.local.engine import HandlerRegistry
 from infra.local.resources import provision
 from returns_core.wiring import services
 
-from .support import HANDLER_TIME_SCALE, RETRY_TIME_SCALE, WEBHOOK_SECRET, LocalAws, client, find_return
+from .support import HANDLER_TIME_SCALE, PORTAL_SECRET, RETRY_TIME_SCALE, WEBHOOK_SECRET, LocalAws, client, find_return
 
 MOTO_CONFIG: Any = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
 SETTLE_SECONDS = 20.0
@@ -106,7 +106,9 @@ def _shared_botocore_loader() -> Iterator[None]:
 
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iterator[LocalAws]:
-    environment = env.handler_environment(endpoint="", webhook_secret=WEBHOOK_SECRET, time_scale=HANDLER_TIME_SCALE)
+    environment = env.handler_environment(
+        endpoint="", webhook_secret=WEBHOOK_SECRET, time_scale=HANDLER_TIME_SCALE, portal_secret=PORTAL_SECRET
+    )
     environment.pop("AWS_ENDPOINT_URL")
     for name, value in environment.items():
         monkeypatch.setenv(name, value)

@@ -39,6 +39,7 @@ from returns_core.wiring import services
 T = TypeVar("T")
 
 WEBHOOK_SECRET = "whsec_integration_tests_only"
+PORTAL_SECRET = "integration-portal-token-secret"
 REGION = env.REGION
 # Policy durations → workflow seconds: a 14-day label validity becomes 7 s, a 4-day stall 2 s.
 HANDLER_TIME_SCALE = Decimal("0.0000066")

@@ -178,17 +178,17 @@ def test_an_unknown_order_line_is_422(aws: LocalAws) -> None:
 
 
 def test_an_order_for_a_market_without_a_policy_is_refused_at_order_sync(aws: LocalAws) -> None:
-    # Given an otherwise valid order shipped to Canada, where no return policy is defined
-    order = seed_order("ORD-DE-SYNC").model_dump(mode="json") | {"order_number": "ORD-CA-1", "country": "CA"}
+    # Given an otherwise valid order shipped to Mexico, where no return policy is defined
+    order = seed_order("ORD-DE-SYNC").model_dump(mode="json") | {"order_number": "ORD-MX-1", "country": "MX"}
 
     # When the storefront syncs it
-    reply = ops("PUT", "/ops/orders/ORD-CA-1", order)
+    reply = ops("PUT", "/ops/orders/ORD-MX-1", order)
 
     # Then 422 naming the country, and no order exists to start a return from
     assert reply.status == 422, reply
     assert reply.code == "INVALID_REQUEST"
-    assert "CA" in str(reply.body)
-    returned = storefront("POST", "/returns", {**return_request(seed_order("ORD-DE-2")), "order_number": "ORD-CA-1"})
+    assert "MX" in str(reply.body)
+    returned = storefront("POST", "/returns", {**return_request(seed_order("ORD-DE-2")), "order_number": "ORD-MX-1"})
     assert (returned.status, returned.code) == (404, "ORDER_NOT_FOUND")
 
 

@@ -17,6 +17,7 @@ REQUIRED = {
     "RETURNS_TABLE": "returns",
     "LEDGER_TABLE": "ledger",
     "IDEMPOTENCY_TABLE": "idempotency",
+    "PORTAL_TABLE": "portal",
     "DOCUMENTS_BUCKET": "documents",
     "EVENT_BUS_NAME": "returns-bus",
 }

@@ -24,6 +24,7 @@ class Settings(BaseModel):
     returns_table: str = Field(alias="RETURNS_TABLE")
     ledger_table: str = Field(alias="LEDGER_TABLE")
     idempotency_table: str = Field(alias="IDEMPOTENCY_TABLE")
+    portal_table: str = Field(alias="PORTAL_TABLE")
     documents_bucket: str = Field(alias="DOCUMENTS_BUCKET")
     event_bus_name: str = Field(alias="EVENT_BUS_NAME")
     state_machine_arn: str = Field(default="", alias="STATE_MACHINE_ARN")
@@ -40,6 +41,18 @@ class Settings(BaseModel):
     # Either the secret itself (local stack) or the ARN of a Secrets Manager secret holding it (AWS).
     carrier_webhook_secret: str = Field(default="", alias="CARRIER_WEBHOOK_SECRET", repr=False)
     carrier_webhook_secret_arn: str = Field(default="", alias="CARRIER_WEBHOOK_SECRET_ARN")
+    # The shopper portal: its public URL (for links in emails), the key that signs its tokens (or the
+    # ARN of the secret holding it), whether a one-time code is emailed before an order is shown,
+    # and how many order lookups a client and an order number get per window.
+    portal_url: str = Field(default="", alias="PORTAL_URL")
+    portal_token_secret: str = Field(default="", alias="PORTAL_TOKEN_SECRET", repr=False)
+    portal_token_secret_arn: str = Field(default="", alias="PORTAL_TOKEN_SECRET_ARN")
+    portal_verify_email: bool = Field(default=False, alias="PORTAL_VERIFY_EMAIL")
+    lookups_per_client: int = Field(default=30, alias="PORTAL_LOOKUPS_PER_CLIENT", ge=1)
+    lookups_per_order: int = Field(default=10, alias="PORTAL_LOOKUPS_PER_ORDER", ge=1)
+    lookup_window_seconds: int = Field(default=900, alias="PORTAL_LOOKUP_WINDOW_SECONDS", ge=1)
+    # Extra value, in percent, when the shopper takes store credit instead of a refund.
+    store_credit_bonus_percent: Decimal = Field(default=Decimal(10), alias="STORE_CREDIT_BONUS_PERCENT", ge=0, le=100)
     # Seconds of workflow time per second of policy time: 1 in AWS; tiny in the demo and tests.
     time_scale: Decimal = Field(default=Decimal(1), alias="TIME_SCALE", gt=0)
     # Returns worth at least this much (in the base currency) go to a human review.

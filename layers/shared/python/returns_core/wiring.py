@@ -17,7 +17,14 @@ from returns_core.adapters.eventbridge import EventBridgePublisher
 from returns_core.adapters.sandbox_carrier import SandboxCarrier
 from returns_core.adapters.sandbox_payments import SandboxPayments
 from returns_core.adapters.ses import SesNotifier
+from returns_core.domain.policy import MarketPolicy, policy_for
 from returns_core.fx import FxRates, SandboxFxRates
+from returns_core.portal.codes import OneTimeCodes
+from returns_core.portal.photos import PhotoUploads
+from returns_core.portal.service import PortalOptions, ShopperPortal
+from returns_core.portal.throttle import LookupThrottle
+from returns_core.portal.tokens import TokenSigner
+from returns_core.portal.withdrawals import WithdrawalConfirmations
 from returns_core.ports.carriers import CarrierPort
 from returns_core.ports.payments import PaymentPort
 from returns_core.settings import ConfigurationError, Settings
@@ -61,8 +68,7 @@ class Services:
     @cached_property
     def carrier(self) -> CarrierPort:
         if self.settings.carrier_provider == "sandbox":
-            address = tuple(part for part in self.settings.warehouse_address.split("|") if part)
-            return SandboxCarrier(self.documents, address)
+            return SandboxCarrier(self.documents, self.warehouse_address)
         raise ConfigurationError(f"unknown carrier provider {self.settings.carrier_provider!r}")
 
     @cached_property
@@ -96,11 +102,61 @@ class Services:
 
     @cached_property
     def milestones(self) -> Milestones:
-        return Milestones(self.returns, self.callbacks)
+        return Milestones(self.returns, self.callbacks, publisher=self.publisher)
+
+    def policy(self, country: str) -> MarketPolicy:
+        return policy_for(country)
 
     @cached_property
     def intake(self) -> Intake:
-        return Intake(self.orders, self.returns, self.starter)
+        return Intake(self.orders, self.returns, self.starter, photos=self.photos, policies=self.policy)
+
+    @cached_property
+    def signer(self) -> TokenSigner:
+        return TokenSigner(
+            self._secret(self.settings.portal_token_secret, self.settings.portal_token_secret_arn, "portal token")
+        )
+
+    @cached_property
+    def photos(self) -> PhotoUploads:
+        return PhotoUploads(self.documents, self.signer.keyed_hash)
+
+    @cached_property
+    def portal(self) -> ShopperPortal:
+        settings = self.settings
+        throttle = LookupThrottle(
+            self.signer.keyed_hash,
+            settings.lookups_per_client,
+            settings.lookups_per_order,
+            settings.lookup_window_seconds,
+        )
+        return ShopperPortal(
+            self.orders,
+            self.returns,
+            self.documents,
+            self.notifications,
+            self.signer,
+            throttle,
+            OneTimeCodes(self.signer.keyed_hash),
+            self.photos,
+            self.policy,
+            PortalOptions(settings.portal_verify_email, settings.store_credit_bonus_percent),
+        )
+
+    @cached_property
+    def withdrawals(self) -> WithdrawalConfirmations:
+        return WithdrawalConfirmations(
+            self.orders, self.returns, self.documents, self.notifications, self.warehouse_address
+        )
+
+    @property
+    def warehouse_address(self) -> tuple[str, ...]:
+        return tuple(part for part in self.settings.warehouse_address.split("|") if part)
+
+    def track_link(self, return_id: str, language: str) -> str | None:
+        if not self.settings.portal_url:
+            return None
+        return f"{self.settings.portal_url}?lang={language}#/track/{self.portal.track_token(return_id)}"
 
     @cached_property
     def authoriser(self) -> Authoriser:
@@ -125,17 +181,23 @@ class Services:
     @cached_property
     def notifications(self) -> ShopperNotifications:
         notifier = SesNotifier(self.aws.ses, self.settings.sender_email)
-        return ShopperNotifications(self.orders, self.returns, notifier, self.documents)
+        return ShopperNotifications(self.orders, self.returns, notifier, self.documents, self.track_link)
 
     @cached_property
     def webhook_secret(self) -> str:
-        if self.settings.carrier_webhook_secret:
-            return self.settings.carrier_webhook_secret
-        if self.settings.carrier_webhook_secret_arn:
-            response = self.aws.secretsmanager.get_secret_value(SecretId=self.settings.carrier_webhook_secret_arn)
+        return self._secret(
+            self.settings.carrier_webhook_secret, self.settings.carrier_webhook_secret_arn, "carrier webhook"
+        )
+
+    def _secret(self, value: str, arn: str, what: str) -> str:
+        """The secret given in the environment (local stack) or read from Secrets Manager (AWS)."""
+        if value:
+            return value
+        if arn:
+            response = self.aws.secretsmanager.get_secret_value(SecretId=arn)
             secret: str = response["SecretString"]
             return secret
-        raise ConfigurationError("no carrier webhook secret configured")
+        raise ConfigurationError(f"no {what} secret configured")
 
 
 @lru_cache(maxsize=1)

@@ -96,9 +96,10 @@ class SandboxCarrier:
                 to_country=shipment.to_country,
                 to_lines=self._return_address,
                 weight_grams=shipment.parcel.weight_grams,
-                valid_until=valid_until.date().isoformat(),
+                valid_until=valid_until,
                 qr_payload=qr_payload,
                 customs=bool(shipment.customs),
+                language=shipment.language,
             )
         )
         self._documents.put(label_key, pdf, "application/pdf")

@@ -1,4 +1,8 @@
-"""HTTP plumbing shared by the API functions: one place turns errors into replies."""
+"""HTTP plumbing shared by the API functions: one place turns errors into replies.
+
+Error messages are answered in the caller's language (`lang` query parameter, else
+Accept-Language); the code beside them is stable and machine-readable.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +13,33 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
-from returns_core.errors import DomainError
+from returns_core.errors import DomainError, TooManyRequests
+from returns_core.i18n import N_, Translator, negotiate, translator
 from returns_core.observability import logger
+
+MALFORMED_JSON = N_("The request body is not valid JSON.")
+NOT_AN_OBJECT = N_("The request body must be a JSON object.")
+INVALID_REQUEST = N_("The request is not valid.")
+NO_SUCH_ROUTE = N_("No such route.")
+
+
+def request_translator(event: dict[str, Any]) -> Translator:
+    query = event.get("queryStringParameters") or {}
+    headers = {str(k).lower(): v for k, v in (event.get("headers") or {}).items()}
+    return translator(negotiate(query.get("lang"), headers.get("accept-language")))
 
 
 def error_response(
-    status: int, code: str, message: str, details: list[dict[str, Any]] | None = None
+    status: int,
+    code: str,
+    message: str,
+    details: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Response[dict[str, Any]]:
     body: dict[str, Any] = {"error": {"code": code, "message": message}}
     if details:
         body["error"]["details"] = details
-    return Response(status, content_types.APPLICATION_JSON, body)
+    return Response(status, content_types.APPLICATION_JSON, body, headers=headers)
 
 
 def json_response(status: int, body: Any) -> Response[dict[str, Any]]:
@@ -46,11 +66,12 @@ def body_problem(event: dict[str, Any]) -> dict[str, Any] | None:
     try:
         parsed = json.loads(body)
     except (ValueError, RecursionError):
-        code, status, message = "MALFORMED_JSON", 400, "The request body is not valid JSON."
+        code, status, message = "MALFORMED_JSON", 400, MALFORMED_JSON
     else:
         if isinstance(parsed, dict):
             return None
-        code, status, message = "INVALID_REQUEST", 422, "The request body must be a JSON object."
+        code, status, message = "INVALID_REQUEST", 422, NOT_AN_OBJECT
+    message = request_translator(event)(message)
     return {
         "statusCode": status,
         "headers": {"Content-Type": content_types.APPLICATION_JSON},
@@ -62,23 +83,27 @@ def body_problem(event: dict[str, Any]) -> dict[str, Any] | None:
 def build_resolver() -> APIGatewayHttpResolver:
     app = APIGatewayHttpResolver(enable_validation=True)
 
+    def _(message: str, **params: Any) -> str:
+        return request_translator(app.current_event.raw_event)(message, **params)
+
     @app.exception_handler(RequestValidationError)
     def _invalid(exc: RequestValidationError) -> Response[dict[str, Any]]:
         if any(error.get("type") == "json_invalid" for error in exc.errors()):
-            return error_response(400, "MALFORMED_JSON", "The request body is not valid JSON.")
-        return error_response(422, "INVALID_REQUEST", "The request is not valid.", _validation_details(exc))
+            return error_response(400, "MALFORMED_JSON", _(MALFORMED_JSON))
+        return error_response(422, "INVALID_REQUEST", _(INVALID_REQUEST), _validation_details(exc))
 
     @app.exception_handler(json.JSONDecodeError)
     def _malformed(exc: json.JSONDecodeError) -> Response[dict[str, Any]]:
-        return error_response(400, "MALFORMED_JSON", "The request body is not valid JSON.")
+        return error_response(400, "MALFORMED_JSON", _(MALFORMED_JSON))
 
     @app.exception_handler(DomainError)
     def _domain(exc: DomainError) -> Response[dict[str, Any]]:
-        return error_response(exc.status, exc.code, exc.message, exc.details)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+        return error_response(exc.status, exc.code, _(exc.template, **exc.params), exc.details, headers)
 
     @app.not_found
     def _not_found(exc: Exception) -> Response[dict[str, Any]]:
-        return error_response(404, "ROUTE_NOT_FOUND", "No such route.")
+        return error_response(404, "ROUTE_NOT_FOUND", _(NO_SUCH_ROUTE))
 
     return app
 

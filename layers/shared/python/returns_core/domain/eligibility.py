@@ -6,17 +6,19 @@ a rejection (the return exists but the policy says no) or a reason for a human t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from returns_core.domain.lanes import crosses_customs_border
 from returns_core.domain.orders import Category, Order
 from returns_core.domain.policy import MarketPolicy, WindowStart
 from returns_core.domain.reasons import is_seller_fault
 from returns_core.domain.requests import ReturnRequest
+from returns_core.i18n import N_, Translator
 from returns_core.money import Money, total
 
 
@@ -36,8 +38,49 @@ class Decision(StrEnum):
 class Finding:
     code: str
     severity: Severity
-    message: str
+    template: str  # an English message id; `params` fill its placeholders
     line_id: str | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        """The English text kept on the return for ops (dates stay ISO)."""
+        params = dict(self.params)
+        if "categories" in params:
+            params["categories"] = ", ".join(CATEGORY_LABELS[Category(c)] for c in params["categories"])
+        return self.template.format(**params)
+
+    def describe(self, _: Translator) -> str:
+        """The finding in the shopper's language, with dates and category names localised."""
+        params = dict(self.params)
+        if "categories" in params:
+            params["categories"] = ", ".join(_(CATEGORY_LABELS[Category(c)]) for c in params["categories"])
+        if "last_day" in params:
+            params["last_day"] = _.date(date.fromisoformat(params["last_day"]))
+        return _(self.template, **params)
+
+
+def rejection_reasons(findings: Iterable[Mapping[str, Any]], _: Translator) -> list[str]:
+    """The stored findings (as kept on a return's decision) that rejected it, in the shopper's language."""
+    reasons = []
+    for stored in findings:
+        if stored.get("severity") != Severity.REJECT or not stored.get("template"):
+            continue
+        finding = Finding(
+            stored["code"], Severity.REJECT, stored["template"], stored.get("line_id"), stored.get("params") or {}
+        )
+        reasons.append(finding.describe(_))
+    return reasons
+
+
+CATEGORY_LABELS: dict[Category, str] = {
+    Category.FINAL_SALE: N_("final sale"),
+    Category.BATTERY: N_("batteries"),
+    Category.PERSONALISED: N_("made to order or personalised"),
+    Category.PERISHABLE: N_("perishable goods"),
+    Category.HYGIENE_SEALED: N_("sealed hygiene items opened after delivery"),
+    Category.DIGITAL: N_("digital content"),
+}
 
 
 @dataclass(frozen=True)
@@ -67,13 +110,13 @@ Validator = Callable[[EligibilityContext], Iterable[Finding]]
 def order_email_match(ctx: EligibilityContext) -> Iterable[Finding]:
     if not ctx.order.email_matches(ctx.request.email):
         # Same code as an unknown order, so the answer does not reveal which orders exist.
-        yield Finding("ORDER_NOT_FOUND", Severity.INPUT_ERROR, "No order matches this email and order number.")
+        yield Finding("ORDER_NOT_FOUND", Severity.INPUT_ERROR, N_("No order matches this email and order number."))
 
 
 def lines_exist(ctx: EligibilityContext) -> Iterable[Finding]:
     for item in ctx.request.items:
         if ctx.order.line(item.line_id) is None:
-            yield Finding("UNKNOWN_LINE", Severity.INPUT_ERROR, "This order has no such line.", item.line_id)
+            yield Finding("UNKNOWN_LINE", Severity.INPUT_ERROR, N_("This order has no such line."), item.line_id)
 
 
 def quantity_available(ctx: EligibilityContext) -> Iterable[Finding]:
@@ -86,8 +129,9 @@ def quantity_available(ctx: EligibilityContext) -> Iterable[Finding]:
             yield Finding(
                 "QUANTITY_EXCEEDED",
                 Severity.INPUT_ERROR,
-                f"Only {max(left, 0)} of this item can still be returned.",
+                N_("Only {count} of this item can still be returned."),
                 item.line_id,
+                {"count": max(left, 0)},
             )
 
 
@@ -103,8 +147,9 @@ def within_window(ctx: EligibilityContext) -> Iterable[Finding]:
             yield Finding(
                 "WINDOW_PASSED",
                 Severity.REJECT,
-                f"The {days}-day return window ended on {last_day.isoformat()}.",
+                N_("The {days}-day return window ended on {last_day}."),
                 item.line_id,
+                {"days": days, "last_day": last_day.isoformat()},
             )
 
 
@@ -115,19 +160,26 @@ def excluded_category(ctx: EligibilityContext) -> Iterable[Finding]:
             continue  # faulty goods can always come back
         excluded = line.categories & ctx.policy.excluded_categories
         if excluded:
-            names = ", ".join(sorted(c.value.lower().replace("_", " ") for c in excluded))
-            yield Finding("EXCLUDED_CATEGORY", Severity.REJECT, f"Not returnable: {names}.", item.line_id)
+            yield Finding(
+                "EXCLUDED_CATEGORY",
+                Severity.REJECT,
+                N_("Not returnable: {categories}."),
+                item.line_id,
+                {"categories": sorted(c.value for c in excluded)},
+            )
 
 
 def high_value(ctx: EligibilityContext) -> Iterable[Finding]:
     value = requested_value(ctx.order, ctx.request)
     if value.amount * ctx.risk.to_base_rate >= ctx.risk.review_value:
-        yield Finding("HIGH_VALUE", Severity.REVIEW, f"Return value {value} needs a review.")
+        yield Finding(
+            "HIGH_VALUE", Severity.REVIEW, N_("Return value {value} needs a review."), None, {"value": str(value)}
+        )
 
 
 def many_returns_on_order(ctx: EligibilityContext) -> Iterable[Finding]:
     if ctx.returns_on_order >= ctx.risk.max_returns_per_order:
-        yield Finding("MANY_RETURNS_ON_ORDER", Severity.REVIEW, "Several returns already exist for this order.")
+        yield Finding("MANY_RETURNS_ON_ORDER", Severity.REVIEW, N_("Several returns already exist for this order."))
 
 
 def restricted_goods(ctx: EligibilityContext) -> Iterable[Finding]:
@@ -137,7 +189,7 @@ def restricted_goods(ctx: EligibilityContext) -> Iterable[Finding]:
         if line is not None and Category.BATTERY in line.categories and crosses:
             # Lithium batteries cross borders only on approved services; a person checks the route.
             yield Finding(
-                "RESTRICTED_GOODS", Severity.REVIEW, "Contains batteries: route needs checking.", item.line_id
+                "RESTRICTED_GOODS", Severity.REVIEW, N_("Contains batteries: route needs checking."), item.line_id
             )
 
 

@@ -20,6 +20,15 @@ class Category(StrEnum):
     DIGITAL = "DIGITAL"
 
 
+class Variant(BaseModel):
+    """Another variant of the same product the shopper may take in exchange."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sku: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=200)
+
+
 class OrderLine(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -32,6 +41,7 @@ class OrderLine(BaseModel):
     origin_country: str = Field(pattern=r"^[A-Z]{2}$")
     weight_grams: int = Field(ge=1, default=500)
     categories: frozenset[Category] = frozenset()
+    variants: tuple[Variant, ...] = Field(default=(), max_length=50)
 
 
 class Order(BaseModel):

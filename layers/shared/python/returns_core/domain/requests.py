@@ -7,6 +7,9 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from returns_core.domain.reasons import ReturnReason
+from returns_core.i18n import DEFAULT_LANGUAGE, LANGUAGES
+
+MAX_PHOTOS_PER_ITEM = 3
 
 
 class Resolution(StrEnum):
@@ -22,6 +25,8 @@ class RequestedItem(BaseModel):
     quantity: int = Field(ge=1, le=1000)
     reason: ReturnReason
     note: str | None = Field(default=None, max_length=1000)
+    # Keys of photos uploaded through the portal's presigned POSTs.
+    photos: tuple[str, ...] = Field(default=(), max_length=MAX_PHOTOS_PER_ITEM)
 
 
 class ReturnRequest(BaseModel):
@@ -32,6 +37,17 @@ class ReturnRequest(BaseModel):
     items: tuple[RequestedItem, ...] = Field(min_length=1, max_length=50)
     resolution: Resolution = Resolution.REFUND
     exchange_sku: str | None = Field(default=None, max_length=64)
+    # The language the shopper chose: their emails, documents and status page use it.
+    language: str | None = Field(default=None, max_length=16)
+    # The EU withdrawal function (Art. 11a of Directive 2011/83/EU): a withdrawal from the contract.
+    withdrawal: bool = False
+
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, value: str | None) -> str | None:
+        if value is not None and value not in LANGUAGES:
+            raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
+        return value
 
     @field_validator("email", "order_number", mode="before")
     @classmethod
@@ -52,4 +68,10 @@ class ReturnRequest(BaseModel):
             raise ValueError("an exchange names the variant wanted in exchange_sku")
         if self.resolution is not Resolution.EXCHANGE and self.exchange_sku:
             raise ValueError("exchange_sku goes with the EXCHANGE resolution only")
+        if self.withdrawal and self.resolution is not Resolution.REFUND:
+            raise ValueError("a withdrawal from the contract is refunded, not exchanged or credited")
         return self
+
+    @property
+    def chosen_language(self) -> str:
+        return self.language or DEFAULT_LANGUAGE

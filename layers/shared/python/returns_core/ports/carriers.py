@@ -55,6 +55,7 @@ class ShipmentRequest:
     parcel: Parcel
     customs: tuple[CustomsLine, ...] = ()
     original_invoice_number: str | None = None
+    language: str = "en"  # the shopper's language tag: the label's captions are printed in it
 
 
 @dataclass(frozen=True)

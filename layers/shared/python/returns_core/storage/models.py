@@ -86,6 +86,7 @@ class ReturnRecord(Model):
     refund = JSONAttribute(null=True)
     final = JSONAttribute(null=True)
     refund_deadline = UTCDateTimeAttribute(null=True)
+    withdrawal = JSONAttribute(null=True)  # the EU withdrawal notice: when it was declared, its confirmation
     # The Step Functions task token of the stage the workflow is waiting in, if any.
     task_token = UnicodeAttribute(null=True)
     waiting_for = UnicodeAttribute(null=True)
@@ -115,10 +116,23 @@ class LedgerRecord(Model):
     detail = JSONAttribute(null=True)
 
 
+class PortalRecord(Model):
+    """A lookup counter for one client or order number and window, or a one-time code."""
+
+    class Meta:
+        table_name = "unbound-portal"
+
+    key = UnicodeAttribute(hash_key=True)
+    hits = NumberAttribute(default=0)
+    expires_at = NumberAttribute()  # epoch seconds, the table's TTL attribute
+    data = JSONAttribute(null=True)
+
+
 _MODELS: dict[str, type[Model]] = {
     "orders": OrderRecord,
     "returns": ReturnRecord,
     "ledger": LedgerRecord,
+    "portal": PortalRecord,
 }
 
 
@@ -128,6 +142,7 @@ def bind_tables(settings: Settings) -> None:
         "orders": settings.orders_table,
         "returns": settings.returns_table,
         "ledger": settings.ledger_table,
+        "portal": settings.portal_table,
     }
     for key, model in _MODELS.items():
         meta: Any = model.Meta

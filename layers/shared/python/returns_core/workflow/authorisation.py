@@ -85,7 +85,15 @@ class Authoriser:
                 "decision": assessment.decision.value,
                 "at": iso(decided_at),
                 "findings": [
-                    {"code": f.code, "severity": f.severity.value, "message": f.message, "line_id": f.line_id}
+                    {
+                        "code": f.code,
+                        "severity": f.severity.value,
+                        "message": f.message,
+                        "line_id": f.line_id,
+                        # Kept so the shopper's pages and emails can say it in their language.
+                        "template": f.template,
+                        "params": dict(f.params),
+                    }
                     for f in assessment.findings
                 ],
             }

@@ -10,17 +10,18 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Protocol
 
 from returns_core.clock import iso, utcnow
 from returns_core.domain.eligibility import INPUT_VALIDATORS, EligibilityContext, assess
 from returns_core.domain.orders import Order, normalise_email
-from returns_core.domain.policy import UnsupportedMarket, market_for, policy_for
+from returns_core.domain.policy import MarketPolicy, UnsupportedMarket, market_for, policy_for
 from returns_core.domain.requests import ReturnRequest
 from returns_core.domain.statuses import ReturnStatus, is_terminal
 from returns_core.errors import Conflict, InvalidInput, NotFound, Unavailable
+from returns_core.i18n import N_
 from returns_core.observability import logger
 from returns_core.storage.models import ReturnRecord
 from returns_core.storage.repository import (
@@ -31,6 +32,8 @@ from returns_core.storage.repository import (
 )
 
 _ATTEMPTS = 5
+# The same answer for an unknown order and a wrong email, so the reply does not reveal which orders exist.
+ORDER_NOT_FOUND = N_("No order matches this email and order number.")
 
 
 class WorkflowStarter(Protocol):
@@ -44,7 +47,18 @@ def return_id_for(order_number: str, email: str, discriminator: str) -> str:
 
 
 def request_fingerprint(request: ReturnRequest) -> str:
-    return hashlib.sha256(request.model_dump_json(exclude={"email"}).encode()).hexdigest()
+    # The language is how the shopper reads about the return, not what they return.
+    return hashlib.sha256(request.model_dump_json(exclude={"email", "language"}).encode()).hexdigest()
+
+
+WITHDRAWAL_NOT_OFFERED = N_(
+    "The withdrawal function applies to orders delivered in the European Union. Please start a normal return."
+)
+UNKNOWN_VARIANT = N_("The variant chosen for the exchange is not offered for these items.")
+
+
+class PhotoCheck(Protocol):
+    def check(self, order_number: str, keys: list[str]) -> None: ...
 
 
 class Intake:
@@ -54,18 +68,22 @@ class Intake:
         returns: ReturnsRepository,
         starter: WorkflowStarter,
         now: Callable[[], datetime] = utcnow,
+        photos: PhotoCheck | None = None,
+        policies: Callable[[str], MarketPolicy] = policy_for,
     ) -> None:
         self._orders = orders
         self._returns = returns
         self._starter = starter
         self._now = now
+        self._photos = photos
+        self._policies = policies
 
     def create(self, request: ReturnRequest, idempotency_key: str | None = None) -> tuple[ReturnRecord, bool]:
         """The return and whether it was created now (False: an identical earlier request)."""
         for _ in range(_ATTEMPTS):
             found = self._orders.find(request.order_number)
             if found is None or not found[0].email_matches(request.email):
-                raise NotFound("No order matches this email and order number.", code="ORDER_NOT_FOUND")
+                raise NotFound(ORDER_NOT_FOUND, code="ORDER_NOT_FOUND")
             order, order_record = found
             fingerprint = request_fingerprint(request)
             discriminator = (
@@ -78,27 +96,40 @@ class Intake:
             if existing is not None:
                 if existing.request.get("fingerprint") != fingerprint:
                     raise Conflict(
-                        "This Idempotency-Key was already used for a different request.",
+                        N_("This Idempotency-Key was already used for a different request."),
                         code="IDEMPOTENCY_KEY_REUSED",
                     )
                 self._start(existing.return_id)
                 return existing, False
             try:
                 market = market_for(order.country)
-            except UnsupportedMarket as exc:
-                raise InvalidInput(str(exc), code="UNSUPPORTED_MARKET") from None
+            except UnsupportedMarket:
+                raise InvalidInput(
+                    N_("Returns are not offered for orders shipped to {country}."),
+                    params={"country": order.country},
+                    code="UNSUPPORTED_MARKET",
+                ) from None
+            policy = self._policies(order.country)
             reserved = reserved_quantities(order_record)
-            ctx = EligibilityContext(order, request, policy_for(order.country), self._now(), already_returned=reserved)
+            ctx = EligibilityContext(order, request, policy, self._now(), already_returned=reserved)
             errors = assess(ctx, INPUT_VALIDATORS).input_errors
             if errors:
                 raise InvalidInput(
-                    errors[0].message,
+                    errors[0].template,
+                    params=dict(errors[0].params),
                     code=errors[0].code,
                     details=[{"code": e.code, "line_id": e.line_id, "message": e.message} for e in errors],
                 )
+            self._check_extras(order, request, policy)
             for item in request.items:
                 reserved[item.line_id] = reserved.get(item.line_id, 0) + item.quantity
             now = self._now()
+            withdrawal, refund_deadline = None, None
+            if request.withdrawal:
+                withdrawal = {"declared_at": iso(now)}
+                if policy.refund_deadline_days is not None:
+                    refund_deadline = now + timedelta(days=policy.refund_deadline_days)
+                    withdrawal["refund_deadline"] = refund_deadline.date().isoformat()
             record = ReturnRecord(
                 return_id,
                 order_number=order.order_number,
@@ -107,12 +138,15 @@ class Intake:
                 updated_at=now,
                 market=market,
                 currency=order.currency,
-                locale=order.locale,
+                locale=request.language or order.locale,
+                withdrawal=withdrawal,
+                refund_deadline=refund_deadline,
                 request={
                     "items": [item.model_dump(mode="json") for item in request.items],
                     "resolution": request.resolution.value,
                     "exchange_sku": request.exchange_sku,
                     "fingerprint": fingerprint,
+                    "withdrawal": request.withdrawal,
                 },
                 timeline=[{"kind": "STATUS", "status": ReturnStatus.REQUESTED.value, "at": iso(now)}],
             )
@@ -124,7 +158,23 @@ class Intake:
                 raise
             self._start(return_id, compensate=partial(self._undo, record, request))
             return record, True
-        raise Conflict("The order is being changed by another request; try again.", code="CONCURRENT_REQUEST")
+        raise Conflict(N_("The order is being changed by another request; try again."), code="CONCURRENT_REQUEST")
+
+    def _check_extras(self, order: Order, request: ReturnRequest, policy: MarketPolicy) -> None:
+        if request.withdrawal and not policy.withdrawal_function:
+            raise InvalidInput(WITHDRAWAL_NOT_OFFERED, code="WITHDRAWAL_NOT_OFFERED")
+        if request.exchange_sku:
+            offered = {
+                variant.sku
+                for item in request.items
+                if (line := order.line(item.line_id)) is not None
+                for variant in line.variants
+            }
+            if request.exchange_sku not in offered:
+                raise InvalidInput(UNKNOWN_VARIANT, code="UNKNOWN_VARIANT")
+        photos = [key for item in request.items for key in item.photos]
+        if photos and self._photos is not None:
+            self._photos.check(order.order_number, photos)
 
     def _open_repeat(self, order: Order, returns_count: int, fingerprint: str) -> ReturnRecord | None:
         """The order's latest return if this request repeats it (same items, no key) and it is still open.
@@ -149,7 +199,7 @@ class Intake:
             logger.exception("could not start the workflow", extra={"return_id": return_id})
             if compensate is not None:
                 compensate()
-            raise Unavailable("The return could not be started; nothing was kept. Try again.") from exc
+            raise Unavailable(N_("The return could not be started; nothing was kept. Try again.")) from exc
 
     def _undo(self, record: ReturnRecord, request: ReturnRequest) -> None:
         """No workflow, no return: remove it and give its quantities back."""

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from returns_core.adapters.customs_pdf import CustomsInvoice, CustomsInvoiceLine, render_customs_invoice
 from returns_core.clock import utcnow
 from returns_core.domain.lanes import crosses_customs_border
 from returns_core.domain.orders import Category, Order
@@ -27,6 +28,9 @@ from returns_core.ports.carriers import (
 from returns_core.storage.models import ReturnRecord
 from returns_core.storage.repository import OrdersRepository, ReturnsRepository
 from returns_core.workflow.lifecycle import append_timeline, transition
+
+if TYPE_CHECKING:
+    from returns_core.adapters.documents import DocumentStore
 
 
 def shipment_for(record: ReturnRecord, order: Order, to_country: str) -> ShipmentRequest:
@@ -54,6 +58,45 @@ def shipment_for(record: ReturnRecord, order: Order, to_country: str) -> Shipmen
         parcel=Parcel(weight_grams=max(weight, 100), contains_batteries=batteries, declared_value=value),
         customs=tuple(customs) if cross_border else (),
         original_invoice_number=order.invoice_number if cross_border else None,
+        language=record.locale or "en",
+    )
+
+
+def customs_key_for(return_id: str) -> str:
+    """Where the commercial invoice of a cross-border return is stored (one per return)."""
+    return f"customs/{return_id}/commercial-invoice.pdf"
+
+
+def customs_invoice_for(
+    record: ReturnRecord, order: Order, tracking_number: str, consignee: tuple[str, ...], issued_at: datetime
+) -> CustomsInvoice:
+    """The commercial invoice for the items of a return: the shopper exports them back to the warehouse."""
+    lines: list[CustomsInvoiceLine] = []
+    for item in record.request["items"]:
+        line = order.line(item["line_id"])
+        if line is None:
+            continue
+        quantity = int(item["quantity"])
+        lines.append(
+            CustomsInvoiceLine(
+                description=line.name,
+                hs_code=line.hs_code,
+                origin_country=line.origin_country,
+                quantity=quantity,
+                unit_value=order.unit_price(line),
+                weight_grams=line.weight_grams * quantity,
+            )
+        )
+    return CustomsInvoice(
+        return_reference=record.return_id,
+        tracking_number=tracking_number,
+        original_invoice_number=order.invoice_number,
+        issued_on=issued_at.astimezone(UTC).date(),
+        exporter_name=order.shopper_name,
+        exporter_country=order.country,
+        consignee_lines=consignee,
+        lines=tuple(lines),
+        currency=order.currency,
     )
 
 
@@ -65,6 +108,10 @@ class LabelBuyer:
     fx: FxRates
     warehouse_country: str
     now: Callable[[], datetime] = utcnow
+    # Where a cross-border return's commercial invoice is stored, and the consignee printed on it.
+    # Without a document store no invoice is rendered (the label still says customs applies).
+    documents: DocumentStore | None = None
+    warehouse_address: tuple[str, ...] = ()
 
     def buy(self, return_id: str) -> dict[str, Any]:
         record = self.returns.get(return_id)
@@ -102,9 +149,21 @@ class LabelBuyer:
         assert plan.rate is not None
         label = self.carrier.buy(shipment, plan.rate)
         issued_at = self.now()
+        customs_key: str | None = None
+        if shipment.customs and self.documents is not None:
+            # A retried BuyLabel renders it again and overwrites the same key.
+            invoice = customs_invoice_for(record, order, label.tracking_number, self.warehouse_address, issued_at)
+            customs_key = self.documents.put(
+                customs_key_for(return_id), render_customs_invoice(invoice, record.locale), "application/pdf"
+            )
 
         def issue(record: ReturnRecord) -> None:
-            record.label = {**label_to_json(label), "plan": plan.to_json(), "customs": bool(shipment.customs)}
+            record.label = {
+                **label_to_json(label),
+                "plan": plan.to_json(),
+                "customs": bool(shipment.customs),
+                "customs_key": customs_key,
+            }
             record.tracking_number = label.tracking_number
             transition(record, ReturnStatus.LABEL_ISSUED, issued_at)
 

@@ -19,12 +19,16 @@ from returns_core.domain.scans import FAILURES, MOVING, ScanEvent, ScanStatus, r
 from returns_core.domain.statuses import ReturnStatus, can_transition, is_terminal, physical_rank
 from returns_core.errors import Conflict
 from returns_core.observability import logger
+from returns_core.ports.events import DomainEvent, EventPublisher
 from returns_core.storage.models import ReturnRecord
 from returns_core.storage.repository import ReturnsRepository
 from returns_core.workflow.callbacks import TaskCallbacks
 from returns_core.workflow.lifecycle import append_timeline, transition
 
 _SEEN_SCANS_KEPT = 200
+# Matched by the milestone-events rule (infra.catalogue.MILESTONE_RULE).
+MILESTONE_SOURCE = "returns.workflow"
+MILESTONE_DETAIL_TYPE = "ReturnMilestone"
 
 
 class Stage(StrEnum):
@@ -92,11 +96,31 @@ def _take_token(record: ReturnRecord, stage: Stage) -> Resume | None:
     return Resume(token, "failure", error=payload[0], cause=payload[1])
 
 
+# Statuses reached by a scan that the shopper hears about (the state machine's Notify states cover the rest).
+_SCAN_MILESTONES = {ReturnStatus.IN_TRANSIT: "ACCEPTED", ReturnStatus.DELIVERED: "DELIVERED"}
+
+
+def milestone_event(return_id: str, milestone: str) -> DomainEvent:
+    return DomainEvent(MILESTONE_SOURCE, MILESTONE_DETAIL_TYPE, {"return_id": return_id, "event": milestone})
+
+
 class Milestones:
-    def __init__(self, returns: ReturnsRepository, callbacks: TaskCallbacks, now: Callable[[], datetime] = utcnow):
+    def __init__(
+        self,
+        returns: ReturnsRepository,
+        callbacks: TaskCallbacks,
+        now: Callable[[], datetime] = utcnow,
+        publisher: EventPublisher | None = None,
+    ):
         self._returns = returns
         self._callbacks = callbacks
         self._now = now
+        self._publisher = publisher
+
+    def announce(self, return_id: str, milestone: str) -> None:
+        """Tell the shopper (through the notify function, which sends each milestone once)."""
+        if self._publisher is not None:
+            self._publisher.publish([milestone_event(return_id, milestone)])
 
     def _deliver(self, return_id: str, resume: Resume | None, stage: Stage | None = None) -> None:
         if resume is None:
@@ -150,22 +174,30 @@ class Milestones:
         return_id = record.return_id
         now = self._now()
 
-        def change(record: ReturnRecord) -> tuple[str, Resume | None, Stage | None]:
+        def change(record: ReturnRecord) -> tuple[str, Resume | None, Stage | None, str | None]:
             outcome = "DUPLICATE"
             seen = list(record.seen_scan_ids or [])
             if scan.event_id not in seen:
                 outcome = self._record_scan(record, scan, now)
                 record.seen_scan_ids = [*seen, scan.event_id][-_SEEN_SCANS_KEPT:]
+            # A redelivered scan announces again what it announced (the email goes out once): the
+            # earlier attempt may have recorded the scan and failed before announcing it.
+            target = return_status_for(scan.status)
+            milestone = _SCAN_MILESTONES.get(target) if target and record.status == target else None
+            if outcome not in ("ADVANCED", "DUPLICATE"):
+                milestone = None
             # Runs for duplicates too: a redelivered event resumes a task that an earlier
             # attempt recorded but failed to resume.
             stage = Stage(record.waiting_for) if record.waiting_for else None
             resume = _take_token(record, stage) if stage else None
             if resume is None and record.task_token and stage in (Stage.DISPATCH, Stage.DELIVERY):
                 resume = Resume(record.task_token, "heartbeat")
-            return outcome, resume, stage
+            return outcome, resume, stage, milestone
 
-        outcome, resume, stage = self._returns.mutate(return_id, change)
+        outcome, resume, stage, milestone = self._returns.mutate(return_id, change)
         self._deliver(return_id, resume, stage)
+        if milestone:
+            self.announce(return_id, milestone)
         return outcome
 
     def _record_scan(self, record: ReturnRecord, scan: ScanEvent, now: datetime) -> str:
