@@ -6,8 +6,11 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml 2>/dev/null | cut -c1-16)
 PORT ?= 8080
 LOG_LEVEL ?= WARNING
+# The portal's browser tests drive Debian's chromium through Playwright (Playwright's own download is not used).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run demo test lint format synth clean
+.PHONY: install browser run demo test lint format synth clean i18n
 
 install: $(STAMP)
 
@@ -17,6 +20,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@rm -f $(VENV)/.installed-*
 	@touch $@
+
+browser:
+	@test -x $(CHROMIUM) || { echo "Installing Debian's chromium for the browser tests"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
 run: $(STAMP)
 	$(PY) -m infra.local serve --port $(PORT) --seed --banner --auto-carrier 1.5 --log-level $(LOG_LEVEL)
@@ -33,8 +40,12 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-test: $(STAMP) lint
+test: $(STAMP) lint browser
 	$(VENV)/bin/pytest
+
+# Re-extract the user-facing messages into every language's catalog (then translate what is new).
+i18n: $(STAMP)
+	$(PY) -m returns_core.i18n update
 
 synth: $(STAMP)
 	$(PY) -m infra.app

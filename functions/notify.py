@@ -29,5 +29,5 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     def send(milestone: dict[str, Any]) -> dict[str, Any]:
         return services().notifications.send(milestone["return_id"], milestone["event"])
 
-    milestone: dict[str, Any] = event["detail"] if "detail" in event else event
+    milestone: dict[str, Any] = event.get("detail", event)
     return send(milestone={"return_id": milestone["return_id"], "event": milestone["event"]})

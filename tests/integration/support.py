@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from email.header import decode_header, make_header
 from email.message import Message
 from typing import Any, TypeVar
 
@@ -492,7 +493,8 @@ def sent_emails() -> list[SentEmail]:
     sent = []
     for raw in backend.sent_messages:
         message = email.message_from_string(raw.raw_data)
-        sent.append(SentEmail(list(raw.destinations), str(message["Subject"]), message))
+        subject = str(make_header(decode_header(str(message["Subject"]))))
+        sent.append(SentEmail(list(raw.destinations), subject, message))
     return sent
 
 

@@ -51,6 +51,8 @@ class Settings(BaseModel):
     lookups_per_client: int = Field(default=30, alias="PORTAL_LOOKUPS_PER_CLIENT", ge=1)
     lookups_per_order: int = Field(default=10, alias="PORTAL_LOOKUPS_PER_ORDER", ge=1)
     lookup_window_seconds: int = Field(default=900, alias="PORTAL_LOOKUP_WINDOW_SECONDS", ge=1)
+    # The seller's own terms per market, more generous than the law (JSON, see docs/consumer-law.md).
+    seller_policy: str = Field(default="", alias="SELLER_POLICY")
     # Extra value, in percent, when the shopper takes store credit instead of a refund.
     store_credit_bonus_percent: Decimal = Field(default=Decimal(10), alias="STORE_CREDIT_BONUS_PERCENT", ge=0, le=100)
     # Seconds of workflow time per second of policy time: 1 in AWS; tiny in the demo and tests.

@@ -17,7 +17,7 @@ from returns_core.adapters.eventbridge import EventBridgePublisher
 from returns_core.adapters.sandbox_carrier import SandboxCarrier
 from returns_core.adapters.sandbox_payments import SandboxPayments
 from returns_core.adapters.ses import SesNotifier
-from returns_core.domain.policy import MarketPolicy, policy_for
+from returns_core.domain.policy import MarketPolicy, SellerPolicy, effective_policy, parse_seller_policies
 from returns_core.fx import FxRates, SandboxFxRates
 from returns_core.portal.codes import OneTimeCodes
 from returns_core.portal.photos import PhotoUploads
@@ -104,8 +104,15 @@ class Services:
     def milestones(self) -> Milestones:
         return Milestones(self.returns, self.callbacks, publisher=self.publisher)
 
+    @cached_property
+    def seller_policies(self) -> dict[str, SellerPolicy]:
+        try:
+            return parse_seller_policies(self.settings.seller_policy) if self.settings.seller_policy else {}
+        except ValueError as exc:
+            raise ConfigurationError(f"SELLER_POLICY: {exc}") from exc
+
     def policy(self, country: str) -> MarketPolicy:
-        return policy_for(country)
+        return effective_policy(country, self.seller_policies)
 
     @cached_property
     def intake(self) -> Intake:
@@ -160,15 +167,23 @@ class Services:
 
     @cached_property
     def authoriser(self) -> Authoriser:
-        return Authoriser(self.orders, self.returns, self.settings, self.fx)
+        return Authoriser(self.orders, self.returns, self.settings, self.fx, policies=self.policy)
 
     @cached_property
     def label_buyer(self) -> LabelBuyer:
-        return LabelBuyer(self.orders, self.returns, self.carrier, self.fx, self.settings.warehouse_country)
+        return LabelBuyer(
+            self.orders,
+            self.returns,
+            self.carrier,
+            self.fx,
+            self.settings.warehouse_country,
+            documents=self.documents,
+            warehouse_address=self.warehouse_address,
+        )
 
     @cached_property
     def refunder(self) -> Refunder:
-        return Refunder(self.orders, self.returns, self.payments, self.fx)
+        return Refunder(self.orders, self.returns, self.payments, self.fx, policies=self.policy)
 
     @cached_property
     def cost_recorder(self) -> CostRecorder:

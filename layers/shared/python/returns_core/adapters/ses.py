@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from email.header import Header
 from email.mime.application import MIMEApplication
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
@@ -17,7 +18,8 @@ class SesNotifier:
 
     def send(self, message: EmailMessage) -> str:
         mime = MIMEMultipart()
-        mime["Subject"] = message.subject
+        # Subjects in Japanese, Chinese or with accents travel as RFC 2047 encoded words.
+        mime["Subject"] = Header(message.subject, "utf-8").encode()
         mime["From"] = self._sender
         mime["To"] = message.to
         mime.attach(MIMEText(message.text, "plain", "utf-8"))

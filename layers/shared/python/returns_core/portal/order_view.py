@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from returns_core.domain.eligibility import POLICY_VALIDATORS, EligibilityContext, assess
+from returns_core.domain.eligibility import POLICY_VALIDATORS, EligibilityContext, Finding, assess
 from returns_core.domain.orders import Category, Order
 from returns_core.domain.policy import MarketPolicy, Payer, WindowStart, market_for
 from returns_core.domain.reasons import ReturnReason, is_seller_fault
@@ -25,7 +25,7 @@ POLICY_SHOPPER_PAYS = N_(
 )
 POLICY_SELLER_PAYS = N_("You have {days} days from delivery to return items. Return shipping is free.")
 POLICY_FROM_ORDER = N_("You have {days} days from your order date to return items.")
-FAULTY_ONLY = N_("The return window has passed; you can still return this item if it is faulty.")
+FAULTY_ONLY = N_("You can still return this item if it is faulty or not as described.")
 
 
 @dataclass(frozen=True)
@@ -43,36 +43,32 @@ def last_day(order: Order, policy: MarketPolicy, days: int) -> datetime | None:
     return starts.astimezone(UTC) + timedelta(days=days)
 
 
+def _findings(order: Order, line_id: str, reason: ReturnReason, ctx: ShopperContext) -> tuple[Finding, ...]:
+    """What the policy says about returning one of this line for this kind of reason."""
+    probe = ReturnRequest(
+        order_number=order.order_number,
+        email=order.email,
+        items=(RequestedItem(line_id=line_id, quantity=1, reason=reason),),
+    )
+    return assess(EligibilityContext(order, probe, ctx.policy, ctx.now), POLICY_VALIDATORS).findings
+
+
 def _line_view(order: Order, line_id: str, left: int, ctx: ShopperContext) -> dict[str, Any]:
     _ = ctx.translate
     line = order.line(line_id)
     assert line is not None
-    probe = ReturnRequest(
-        order_number=order.order_number,
-        email=order.email,
-        items=(RequestedItem(line_id=line_id, quantity=1, reason=ReturnReason.CHANGED_MIND),),
-    )
-    findings = assess(EligibilityContext(order, probe, ctx.policy, ctx.now), POLICY_VALIDATORS).findings
-    window_passed = any(f.code == "WINDOW_PASSED" for f in findings)
-    fault_probe = ReturnRequest(
-        order_number=order.order_number,
-        email=order.email,
-        items=(RequestedItem(line_id=line_id, quantity=1, reason=ReturnReason.DEFECTIVE),),
-    )
-    fault_open = not assess(EligibilityContext(order, fault_probe, ctx.policy, ctx.now), POLICY_VALIDATORS).findings
-    why_not = [f.describe(_) for f in findings]
-    if left <= 0:
-        why_not = [_(NOTHING_LEFT)]
-    allowed: list[ReturnReason]
-    if not findings:
+    change_of_mind = _findings(order, line_id, ReturnReason.CHANGED_MIND, ctx)
+    fault_open = not _findings(order, line_id, ReturnReason.DEFECTIVE, ctx)
+    why_not = [finding.describe(_) for finding in change_of_mind]
+    allowed: list[ReturnReason] = []
+    if not change_of_mind:
         allowed = list(ReturnReason)
-    elif window_passed and fault_open:
+    elif fault_open:
+        # Statutory guarantees outlive the change-of-mind window and its exclusions.
         allowed = [reason for reason in ReturnReason if is_seller_fault(reason)]
-        why_not = [*why_not, _(FAULTY_ONLY)]
-    else:
-        allowed = []
+        why_not.append(_(FAULTY_ONLY))
     if left <= 0:
-        allowed = []
+        allowed, why_not = [], [_(NOTHING_LEFT)]
     deadline = last_day(order, ctx.policy, ctx.policy.window_days)
     notes = [_(BATTERIES_CHECKED)] if Category.BATTERY in line.categories else []
     return {
@@ -82,7 +78,7 @@ def _line_view(order: Order, line_id: str, left: int, ctx: ShopperContext) -> di
         "quantity": line.quantity,
         "returnable_quantity": max(left, 0) if allowed else 0,
         "unit_price": _.money(Money(line.unit_price, order.currency)),
-        "eligible": bool(allowed) and not findings,
+        "eligible": bool(allowed) and not change_of_mind,
         "allowed_reasons": [reason.value for reason in allowed],
         "why_not": why_not,
         "notes": notes,

@@ -14,7 +14,7 @@ from typing import Any
 
 from returns_core.clock import iso, utcnow
 from returns_core.domain.orders import Order
-from returns_core.domain.policy import policy_for
+from returns_core.domain.policy import MarketPolicy, policy_for
 from returns_core.domain.reasons import ReturnReason
 from returns_core.domain.refunds import AcceptedItem, RefundBreakdown, compute_refund
 from returns_core.domain.requests import Resolution
@@ -57,6 +57,8 @@ class Refunder:
     payments: PaymentPort
     fx: FxRates
     now: Callable[[], datetime] = utcnow
+    # The market's statutory floor with the seller's own, more generous, terms applied.
+    policies: Callable[[str], MarketPolicy] = policy_for
 
     def _earlier_refunds(self, record: ReturnRecord, order: Order) -> tuple[Money, dict[str, int]]:
         refunded = Money.zero(order.currency)
@@ -76,7 +78,7 @@ class Refunder:
             price = label_from_json(record.label).price
             label_cost = price.convert(order.currency, self.fx.quote(price.currency, order.currency).rate)
         refunded, units = self._earlier_refunds(record, order)
-        return compute_refund(order, accepted_items(record), policy_for(order.country), label_cost, refunded, units)
+        return compute_refund(order, accepted_items(record), self.policies(order.country), label_cost, refunded, units)
 
     def refund(self, return_id: str) -> dict[str, Any]:
         record = self.returns.get(return_id)
