@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import requests
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from infra.local.simulator import HAPPY_JOURNEY
 from tests.e2e.conftest import ARTIFACTS, LOOKUPS_PER_ORDER, RunningStack
@@ -23,6 +23,7 @@ pytestmark = pytest.mark.e2e
 
 SHOTS = ARTIFACTS / "portal"
 SERIOUS = {"serious", "critical"}
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(256) + b"\xff\xd9"
 
 
 def _order(
@@ -124,6 +125,12 @@ def test_a_shopper_returns_an_item_from_lookup_to_refund(
     _check_page(phone, f"{language}-2-choose")
     phone.get_by_test_id("qty-1").select_option("1")
     phone.get_by_test_id("reason-1").select_option("DOES_NOT_FIT")
+    phone.get_by_test_id("note-1").fill("Half a size too small")
+    # And attaches a photo, which goes straight to the bucket through a presigned POST
+    phone.get_by_test_id("photos-1").set_input_files(
+        files=[FilePayload(name="sole.jpg", mimeType="image/jpeg", buffer=JPEG)]
+    )
+    expect(phone.locator("#photos-list-1")).to_contain_text("sole.jpg")
     phone.get_by_test_id("resolution-REFUND").check()
     phone.get_by_test_id("choose-submit").click()
 
@@ -136,8 +143,13 @@ def test_a_shopper_returns_an_item_from_lookup_to_refund(
     assert requests.get(label_url, timeout=10).content.startswith(b"%PDF")
     _check_page(phone, f"{language}-3-label")
 
-    # When the carrier delivers the parcel and the warehouse inspects it
+    # And the photo was accepted with the return (checked as a real JPEG under this order's uploads)
     return_id = _return_id_from_page(phone, stack)
+    assert stack.client.public(return_id)["items"][0]["photos"] == 1
+    photo_url = stack.client.ops(return_id)["items"][0]["photos"][0]
+    assert requests.get(photo_url, timeout=10).content == JPEG
+
+    # When the carrier delivers the parcel and the warehouse inspects it
     tracking = stack.client.public(return_id)["label"]["tracking_number"]
     assert stack.simulator.play(tracking, HAPPY_JOURNEY) == [202] * len(HAPPY_JOURNEY)
     stack.client.wait_for(return_id, {"DELIVERED"})
@@ -200,13 +212,24 @@ def test_an_ineligible_line_is_shown_with_the_reason(phone: Page, stack: Running
     _look_up(phone, stack, order, "en")
     phone.get_by_test_id("lookup-submit").click()
     expect(phone.get_by_test_id("choose-form")).to_be_visible()
-    # Then the swimsuit cannot be chosen and says why; the trainers can
+    # Then the swimsuit says why it cannot come back for a change of mind, and offers only fault reasons
     swimsuit = phone.get_by_test_id("line-2")
-    expect(swimsuit).to_have_class(re.compile(r"\bline-ineligible\b"))
-    expect(swimsuit).to_contain_text("final sale")
-    expect(phone.get_by_test_id("qty-2")).to_have_count(0)
-    expect(phone.get_by_test_id("qty-1")).to_be_visible()
-    _check_page(phone, "ineligible-line")
+    expect(swimsuit).to_contain_text("Not returnable: final sale.")
+    reasons = phone.get_by_test_id("reason-2").locator("option").evaluate_all("options => options.map(o => o.value)")
+    assert "DEFECTIVE" in reasons and "DOES_NOT_FIT" not in reasons
+    _check_page(phone, "ineligible-1-final-sale")
+
+    # Given an order delivered long ago, past even the guarantee period
+    old = _seed(stack, _order("US", "USD", "en", [_line("1", "Desk lamp", "45.00")], delivered_days_ago=400))
+    # When the shopper opens it
+    _look_up(phone, stack, old, "en")
+    phone.get_by_test_id("lookup-submit").click()
+    # Then the line is shown as not returnable, with the date the window ended, and cannot be chosen
+    lamp = phone.get_by_test_id("line-1")
+    expect(lamp).to_have_class(re.compile(r"\bline-ineligible\b"))
+    expect(lamp).to_contain_text("return window ended on")
+    expect(phone.get_by_test_id("qty-1")).to_have_count(0)
+    _check_page(phone, "ineligible-2-window-passed")
 
 
 def test_too_many_lookups_for_one_order_are_refused_with_a_wait(phone: Page, stack: RunningStack) -> None:

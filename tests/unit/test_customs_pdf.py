@@ -114,8 +114,9 @@ class TestLanguages:
         assert "0,900 kg" in texts
         assert "2. März 2026" in texts
 
-    def test_an_untranslated_term_is_not_repeated(self) -> None:
-        # Given no catalog for German yet
+    def test_an_untranslated_term_is_not_repeated(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        # Given a German catalog that lacks the invoice's terms
+        use_catalogs(monkeypatch, {"de": {}})
         texts = page_texts(render_customs_invoice(INVOICE, "de"))
         # Then each heading is printed once, in English
         assert "Commercial invoice" in texts

@@ -28,7 +28,12 @@ def public_view(record: ReturnRecord, documents: DocumentStore | None = None) ->
         "created_at": record.created_at,
         "updated_at": record.updated_at.isoformat(),
         "items": [
-            {"line_id": item["line_id"], "quantity": item["quantity"], "reason": item["reason"]}
+            {
+                "line_id": item["line_id"],
+                "quantity": item["quantity"],
+                "reason": item["reason"],
+                "photos": len(item.get("photos") or []),
+            }
             for item in record.request["items"]
         ],
         "resolution": record.request["resolution"],
@@ -46,9 +51,27 @@ def public_view(record: ReturnRecord, documents: DocumentStore | None = None) ->
     }
 
 
+def _ops_items(record: ReturnRecord, documents: DocumentStore | None) -> list[dict[str, Any]]:
+    """Each item with the shopper's note and links to their photos (notes and photos are for ops only)."""
+    return [
+        {
+            "line_id": item["line_id"],
+            "quantity": item["quantity"],
+            "reason": item["reason"],
+            "note": item.get("note"),
+            "photos": [documents.presigned_url(key) if documents else key for key in item.get("photos") or []],
+        }
+        for item in record.request["items"]
+    ]
+
+
 def ops_view(record: ReturnRecord, documents: DocumentStore | None = None) -> dict[str, Any]:
     return {
         **public_view(record, documents),
+        "items": _ops_items(record, documents),
+        "withdrawal": record.withdrawal,
+        "refund_deadline": record.refund_deadline.isoformat() if record.refund_deadline else None,
+        "language": record.locale,
         "market": record.market,
         "currency": record.currency,
         "decision": record.decision,
