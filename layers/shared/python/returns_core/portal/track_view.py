@@ -48,6 +48,9 @@ CUSTOMS_TEXT = N_(
     "outside of the box. They declare the items as returned goods, so no duty is charged again."
 )
 
+# Once the parcel has reached us the label and the drop-off code are of no more use to the shopper.
+_LABEL_SHOWN = frozenset({ReturnStatus.LABEL_ISSUED, ReturnStatus.IN_TRANSIT})
+
 _ENDINGS = {
     ReturnStatus.REJECTED: MSG_REJECTED,
     ReturnStatus.EXPIRED: MSG_EXPIRED,
@@ -174,7 +177,7 @@ def _next_step(record: ReturnRecord, ctx: TrackContext) -> dict[str, Any] | None
 def _label(record: ReturnRecord, ctx: TrackContext) -> dict[str, Any] | None:
     _ = ctx.translate
     label = record.label
-    if not label or not label.get("label_key") or ReturnStatus(record.status) in _ENDINGS:
+    if not label or not label.get("label_key") or ReturnStatus(record.status) not in _LABEL_SHOWN:
         return None
     return {
         "url": ctx.documents.presigned_url(label["label_key"]),
@@ -241,7 +244,8 @@ def track_view(record: ReturnRecord, order: Order, ctx: TrackContext) -> dict[st
         "refund": (
             {
                 "amount_display": _.money(Money.from_json(record.refund["breakdown"]["total"])),
-                "status": record.refund.get("status"),
+                # The provider's status in the API's upper-case vocabulary (SUCCEEDED, PENDING, FAILED...).
+                "status": str(record.refund.get("status") or "").upper(),
             }
             if record.refund and record.refund.get("breakdown")
             else None
