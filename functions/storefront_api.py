@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from returns_core.api.http import body_problem, build_resolver, json_response, request_translator
+from returns_core.api.http import body_problem, build_resolver, client_address, json_response, request_translator
 from returns_core.api.openapi import errors, openapi_document
 from returns_core.api.views import public_view
 from returns_core.domain.requests import ReturnRequest
@@ -29,7 +29,7 @@ def _() -> Any:
 
 
 def _client() -> str:
-    return str(app.current_event.request_context.http.source_ip or "unknown")
+    return client_address(app.current_event.raw_event)
 
 
 def _bearer() -> str:

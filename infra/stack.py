@@ -1,7 +1,8 @@
-"""The one stack: composes the storage, events, functions, workflow and API constructs."""
+"""The one stack: composes the storage, events, functions, workflow, API and portal constructs."""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -9,11 +10,15 @@ from typing import Any
 from aws_cdk import CfnOutput, Stack
 from constructs import Construct, Node
 
-from infra.constructs import Api, Events, Functions, Storage, Workflow, WorkflowIdentity
+from infra.constructs import Api, Events, Functions, Portal, Storage, Workflow, WorkflowIdentity
 
 _STAGE = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+# CloudFront takes certificates from ACM in us-east-1 only.
+_CLOUDFRONT_CERTIFICATE = re.compile(r"^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate/[0-9a-f-]+$")
+_ORIGIN = re.compile(r"^(\*|https?://[a-z0-9.-]+(:\d{1,5})?)$")
 
 
 def _as_list(value: Any) -> tuple[str, ...]:
@@ -23,6 +28,11 @@ def _as_list(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         return tuple(item.strip() for item in value.split(",") if item.strip())
     return tuple(str(item) for item in value)
+
+
+def _as_json(value: Any) -> str:
+    """Context given as JSON text (`-c seller_policy='{...}'`) or as an object (cdk.json)."""
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
 
 
 @dataclass(frozen=True)
@@ -37,6 +47,16 @@ class ReturnsConfig:
     cors_allow_origins: tuple[str, ...] = ()
     api_throttle_rate_limit: int = 50
     api_throttle_burst_limit: int = 100
+    # The shopper portal at the seller's own domain (with its ACM certificate in us-east-1), instead of
+    # only the distribution's generated one; and the origins that may POST photos to the documents bucket.
+    portal_domain: str | None = None
+    portal_certificate_arn: str | None = None
+    portal_origins: tuple[str, ...] = ("*",)
+    # The seller's terms: a one-time code before the portal shows an order, the store-credit bonus in
+    # percent, and per-market terms more generous than the law (JSON, see docs/consumer-law.md).
+    portal_verify_email: bool = False
+    store_credit_bonus_percent: int = 10
+    seller_policy: str = ""
 
     def __post_init__(self) -> None:
         if not _STAGE.match(self.stage):
@@ -49,6 +69,24 @@ class ReturnsConfig:
             raise ValueError("give both ops_jwt_issuer and ops_jwt_audience, or neither")
         if self.api_throttle_rate_limit <= 0 or self.api_throttle_burst_limit <= 0:
             raise ValueError("API throttling limits must be positive")
+        if not 0 <= self.store_credit_bonus_percent <= 100:
+            raise ValueError(f"store_credit_bonus_percent must be 0 to 100: {self.store_credit_bonus_percent}")
+        if self.seller_policy:
+            from returns_core.domain.policy import parse_seller_policies
+
+            parse_seller_policies(self.seller_policy)  # a malformed policy fails the synth, not a cold start
+        if bool(self.portal_domain) != bool(self.portal_certificate_arn):
+            raise ValueError("give both portal_domain and portal_certificate_arn, or neither")
+        if self.portal_domain and not _DOMAIN.match(self.portal_domain):
+            raise ValueError(f"portal_domain is not a domain name: {self.portal_domain!r}")
+        if self.portal_certificate_arn and not _CLOUDFRONT_CERTIFICATE.match(self.portal_certificate_arn):
+            raise ValueError(
+                f"portal_certificate_arn must be an ACM certificate in us-east-1: {self.portal_certificate_arn!r}"
+            )
+        if not self.portal_origins or not all(_ORIGIN.match(origin) for origin in self.portal_origins):
+            raise ValueError(
+                f"portal_origins must be '*' or origins like https://shop.example.com: {self.portal_origins}"
+            )
 
     @classmethod
     def from_context(cls, node: Node) -> ReturnsConfig:
@@ -67,7 +105,24 @@ class ReturnsConfig:
             cors_allow_origins=_as_list(node.try_get_context("cors_allow_origins")),
             api_throttle_rate_limit=int(get("api_throttle_rate_limit", defaults.api_throttle_rate_limit)),
             api_throttle_burst_limit=int(get("api_throttle_burst_limit", defaults.api_throttle_burst_limit)),
+            portal_domain=get("portal_domain", None),
+            portal_certificate_arn=get("portal_certificate_arn", None),
+            portal_origins=_as_list(node.try_get_context("portal_origins")) or defaults.portal_origins,
+            portal_verify_email=str(get("portal_verify_email", "false")).lower() in ("true", "1", "yes"),
+            store_credit_bonus_percent=int(get("store_credit_bonus_percent", defaults.store_credit_bonus_percent)),
+            seller_policy=_as_json(get("seller_policy", "")),
         )
+
+    @property
+    def seller_settings(self) -> dict[str, str]:
+        """The settings every function reads (returns_core.settings.Settings), as environment variables."""
+        settings = {
+            "PORTAL_VERIFY_EMAIL": "true" if self.portal_verify_email else "false",
+            "STORE_CREDIT_BONUS_PERCENT": str(self.store_credit_bonus_percent),
+        }
+        if self.seller_policy:
+            settings["SELLER_POLICY"] = self.seller_policy
+        return settings
 
     @property
     def stack_name(self) -> str:
@@ -83,7 +138,7 @@ class ReturnsStack(Stack):
         # Named up front so functions can be granted on it without a dependency cycle.
         self.workflow_identity = WorkflowIdentity.for_stack(self, f"{self.stack_name}-workflow")
 
-        self.storage = Storage(self, "Storage")
+        self.storage = Storage(self, "Storage", upload_origins=config.portal_origins)
         self.events = Events(self, "Events", bus_name=f"{self.stack_name}-bus")
         self.functions = Functions(
             self,
@@ -94,6 +149,7 @@ class ReturnsStack(Stack):
             workflow=self.workflow_identity,
             sender_email=config.sender_email,
             base_currency=config.base_currency,
+            seller_settings=config.seller_settings,
         )
         self.workflow = Workflow(self, "Workflow", identity=self.workflow_identity, functions=self.functions.functions)
         self.events.route_rules(self.functions.functions)
@@ -107,6 +163,15 @@ class ReturnsStack(Stack):
             ops_jwt_audience=config.ops_jwt_audience,
             cors_allow_origins=config.cors_allow_origins,
         )
+        self.portal = Portal(
+            self,
+            "Portal",
+            api=self.api.http_api,
+            documents=self.storage.documents,
+            domain_name=config.portal_domain,
+            certificate_arn=config.portal_certificate_arn,
+        )
+        self.functions.link_portal(self.portal.url)
         self._outputs()
 
     def _outputs(self) -> None:
@@ -114,6 +179,13 @@ class ReturnsStack(Stack):
         CfnOutput(self, "StateMachineArn", value=self.workflow.state_machine.state_machine_arn)
         CfnOutput(self, "EventBusName", value=self.events.bus.event_bus_name)
         CfnOutput(self, "DocumentsBucketName", value=self.storage.documents.bucket_name)
+        CfnOutput(self, "PortalUrl", value=self.portal.url, description="The shopper portal")
+        CfnOutput(
+            self,
+            "PortalDistributionDomain",
+            value=self.portal.distribution.distribution_domain_name,
+            description="Point the portal's own domain (portal_domain) here",
+        )
         if self.api.user_pool is not None and self.api.user_pool_client is not None:
             CfnOutput(self, "OpsUserPoolId", value=self.api.user_pool.user_pool_id)
             CfnOutput(self, "OpsUserPoolClientId", value=self.api.user_pool_client.user_pool_client_id)

@@ -8,6 +8,7 @@ from infra.constructs.api import Api
 from infra.constructs.events import Events
 from infra.constructs.functions import Functions
 from infra.constructs.naming import pascal_id
+from infra.constructs.portal import Portal
 from infra.constructs.storage import Storage
 from infra.constructs.workflow import Workflow, WorkflowIdentity
 
@@ -15,6 +16,7 @@ __all__ = [
     "Api",
     "Events",
     "Functions",
+    "Portal",
     "Storage",
     "Workflow",
     "WorkflowIdentity",

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
-from aws_cdk import Duration, Stack
+from aws_cdk import Duration, Stack, Token
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
@@ -25,6 +25,17 @@ SERVICE_NAME = "returns"
 # The only function that verifies carrier signatures, and so the only reader of the secret.
 WEBHOOK_FUNCTION = "carrier-webhook"
 WEBHOOK_SECRET_ARN_ENV = "CARRIER_WEBHOOK_SECRET_ARN"  # noqa: S105 - a variable name, not a secret
+# The HMAC key of the shopper portal's session and status-link tokens: the storefront issues them, notify
+# puts status links in its emails. Locally the key itself is given (PORTAL_TOKEN_SECRET) instead.
+PORTAL_TOKEN_FUNCTIONS = ("storefront-api", "notify")
+PORTAL_TOKEN_SECRET_ARN_ENV = "PORTAL_TOKEN_SECRET_ARN"  # noqa: S105 - a variable name, not a secret
+# The functions whose emails link to the portal's status page.
+PORTAL_LINK_FUNCTIONS = ("storefront-api", "notify")
+PORTAL_URL_ENV = "PORTAL_URL"
+# Writes confined to known key prefixes: such a function may put objects there and nowhere else, and
+# delete nothing. The storefront is public-facing: photos come in through presigned POSTs (signed with
+# its own credentials, so they need s3:PutObject on uploads/), withdrawal confirmations go to withdrawals/.
+DOCUMENT_WRITE_PREFIXES: dict[str, tuple[str, ...]] = {"storefront-api": ("uploads/*", "withdrawals/*")}
 
 # Handlers are `functions.<module>.handler`, so the asset is the repo root holding nothing but the
 # `functions/` package (no bundling, no Docker). Later patterns win: "*" and ".*" drop every
@@ -49,6 +60,7 @@ class Functions(Construct):
         workflow: WorkflowIdentity,
         sender_email: str,
         base_currency: str,
+        seller_settings: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self._tables = tables
@@ -74,17 +86,43 @@ class Functions(Construct):
             description="Shared secret the carriers sign their webhooks with",
             generate_secret_string=secretsmanager.SecretStringGenerator(exclude_punctuation=True, password_length=64),
         )
+        self.portal_token_secret = secretsmanager.Secret(
+            self,
+            "PortalTokenSecret",
+            description="HMAC key signing the shopper portal's session and status-link tokens",
+            generate_secret_string=secretsmanager.SecretStringGenerator(exclude_punctuation=True, password_length=48),
+        )
         self._common_environment = {
             catalogue.DOCUMENTS_BUCKET_ENV: documents.bucket_name,
             catalogue.EVENT_BUS_ENV: bus.event_bus_name,
             "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
             "SENDER_EMAIL": sender_email,
             "BASE_CURRENCY": base_currency,
+            **(seller_settings or {}),
         }
         self.functions: dict[str, lambda_.Function] = {spec.name: self._function(spec) for spec in catalogue.FUNCTIONS}
-        webhook = self.functions[WEBHOOK_FUNCTION]
-        webhook.add_environment(WEBHOOK_SECRET_ARN_ENV, self.webhook_secret.secret_arn)
-        self.webhook_secret.grant_read(webhook)
+        self._share_secret(self.webhook_secret, WEBHOOK_SECRET_ARN_ENV, (WEBHOOK_FUNCTION,))
+        self._share_secret(self.portal_token_secret, PORTAL_TOKEN_SECRET_ARN_ENV, PORTAL_TOKEN_FUNCTIONS)
+
+    def _share_secret(self, secret: secretsmanager.ISecret, env_var: str, names: Iterable[str]) -> None:
+        """The secret's ARN in the environment of exactly these functions, and read access for them only."""
+        for name in names:
+            function = self.functions[name]
+            function.add_environment(env_var, secret.secret_arn)
+            secret.grant_read(function)
+
+    def link_portal(self, url: str) -> None:
+        """`PORTAL_URL` for the functions whose emails link to the portal.
+
+        A URL known before deployment (the seller's own domain) goes to all of them. The distribution's
+        generated domain cannot go to a function behind the HTTP API: the distribution has the API as
+        its origin, the API integrates the function, so the function cannot also depend on the
+        distribution. Those functions then send emails without a status link.
+        """
+        routed = {spec.name for _, spec in catalogue.routes()}
+        for name in PORTAL_LINK_FUNCTIONS:
+            if not Token.is_unresolved(url) or name not in routed:
+                self.functions[name].add_environment(PORTAL_URL_ENV, url)
 
     def _function(self, spec: catalogue.FunctionSpec) -> lambda_.Function:
         scope = Construct(self, pascal_id(spec.name))
@@ -132,7 +170,12 @@ class Functions(Construct):
                 self._tables[key].grant_read_write_data(function)
             else:
                 self._tables[key].grant_read_data(function)
-        if spec.documents is catalogue.Access.READ_WRITE:
+        write_prefixes = DOCUMENT_WRITE_PREFIXES.get(spec.name)
+        if spec.documents is catalogue.Access.READ_WRITE and write_prefixes:
+            self._documents.grant_read(function)
+            for prefix in write_prefixes:
+                self._documents.grant_put(function, prefix)
+        elif spec.documents is catalogue.Access.READ_WRITE:
             self._documents.grant_read_write(function)
         elif spec.documents is catalogue.Access.READ:
             self._documents.grant_read(function)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_s3 as s3
@@ -16,28 +19,51 @@ def _string_attribute(name: str | None) -> dynamodb.Attribute | None:
     return dynamodb.Attribute(name=name, type=dynamodb.AttributeType.STRING) if name else None
 
 
+def private_bucket(scope: Construct, construct_id: str, *, keep_old_versions: Duration, **extra: Any) -> s3.Bucket:
+    """An encrypted, versioned bucket no one outside the account can read, reachable over TLS only, kept on delete."""
+    return s3.Bucket(
+        scope,
+        construct_id,
+        encryption=s3.BucketEncryption.S3_MANAGED,
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+        object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        enforce_ssl=True,
+        versioned=True,
+        lifecycle_rules=[
+            s3.LifecycleRule(
+                id="tidy-up",
+                abort_incomplete_multipart_upload_after=Duration.days(7),
+                noncurrent_version_expiration=keep_old_versions,
+            )
+        ],
+        removal_policy=RemovalPolicy.RETAIN,
+        **extra,
+    )
+
+
 class Storage(Construct):
     """The product's state: one table per `TableSpec` and a private bucket for labels and papers."""
 
-    def __init__(self, scope: Construct, construct_id: str) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, upload_origins: Sequence[str] = ("*",)) -> None:
         super().__init__(scope, construct_id)
         self.tables: dict[str, dynamodb.Table] = {spec.key: self._table(spec) for spec in catalogue.TABLES}
-        self.documents = s3.Bucket(
+        self.documents = private_bucket(
             self,
             "DocumentsBucket",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            enforce_ssl=True,
-            versioned=True,
-            lifecycle_rules=[
-                s3.LifecycleRule(
-                    id="tidy-up",
-                    abort_incomplete_multipart_upload_after=Duration.days(7),
-                    noncurrent_version_expiration=Duration.days(90),
+            keep_old_versions=Duration.days(90),
+            # The portal's photo uploads are presigned POSTs from the shopper's browser. The portal's own
+            # origin (the CloudFront domain) cannot be named here: the distribution depends on the API, the
+            # API on the storefront function, and that function on this bucket. So the origins come from
+            # context (`portal_origins`), by default any: CORS only decides whether a page may read the
+            # answer; what may be written, where, how big, is decided by the signed POST policy alone.
+            cors=[
+                s3.CorsRule(
+                    allowed_methods=[s3.HttpMethods.POST],
+                    allowed_origins=list(upload_origins),
+                    allowed_headers=["*"],
+                    max_age=3000,
                 )
             ],
-            removal_policy=RemovalPolicy.RETAIN,
         )
 
     def _table(self, spec: catalogue.TableSpec) -> dynamodb.Table:

@@ -23,7 +23,14 @@ Resources = dict[str, dict[str, Any]]
 @pytest.fixture(scope="session")
 def synth_context() -> dict[str, Any]:
     """Deliberately not the defaults, so the tests see context reaching the functions."""
-    return {"stage": "test", "sender_email": "returns@shop.example.com", "base_currency": "EUR"}
+    return {
+        "stage": "test",
+        "sender_email": "returns@shop.example.com",
+        "base_currency": "EUR",
+        "portal_verify_email": "true",
+        "store_credit_bonus_percent": "15",
+        "seller_policy": {"US": {"window_days": 60, "return_shipping_paid_by": "SELLER"}},
+    }
 
 
 @pytest.fixture(scope="session")

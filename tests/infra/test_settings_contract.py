@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -34,5 +35,39 @@ def test_local_stack_uses_the_deployed_variable_names(resources: Resources, name
     deployed = set(resources[function_ids(resources)[name]]["Properties"]["Environment"]["Variables"])
     local = set(handler_environment("http://127.0.0.1:1", "secret", Decimal(1), "portal-secret"))
     # Then every deployed variable exists locally too (the local stack may add its endpoint and secret)
-    secret_by_arn = {"CARRIER_WEBHOOK_SECRET_ARN"}  # locally the secret itself is given instead
-    assert deployed - secret_by_arn <= local
+    assert deployed - SECRET_BY_ARN - SET_WHEN_SERVING - SELLER_CHOICES <= local
+
+
+# Locally the secret itself is given instead (CARRIER_WEBHOOK_SECRET, PORTAL_TOKEN_SECRET).
+SECRET_BY_ARN = {"CARRIER_WEBHOOK_SECRET_ARN", "PORTAL_TOKEN_SECRET_ARN"}
+# Known locally only once the gateway has its port: `LocalStack.start` puts it in the process environment.
+SET_WHEN_SERVING = {"PORTAL_URL"}
+# The seller's terms from CDK context; locally the settings' defaults (or `serve` flags) apply.
+SELLER_CHOICES = {"PORTAL_VERIFY_EMAIL", "STORE_CREDIT_BONUS_PERCENT", "SELLER_POLICY"}
+
+
+@pytest.mark.parametrize("variable", sorted(SELLER_CHOICES))
+def test_every_seller_choice_is_a_setting_with_a_default(variable: str) -> None:
+    # Given a seller's term the template may set / Then the functions read it, and run without it
+    fields = {field.alias: field for field in Settings.model_fields.values()}
+    assert variable in fields
+    assert not fields[variable].is_required()
+
+
+@pytest.mark.parametrize("arn_variable", sorted(SECRET_BY_ARN))
+def test_every_secret_given_by_arn_in_aws_is_given_as_itself_locally(arn_variable: str) -> None:
+    # Given a secret the template hands over as a Secrets Manager ARN
+    local = handler_environment("http://127.0.0.1:1", "secret", Decimal(1), "portal-secret")
+    # Then the local stack gives the value under the matching name, and both names are settings
+    assert arn_variable.removesuffix("_ARN") in local
+    aliases = {field.alias for field in Settings.model_fields.values()}
+    assert {arn_variable, arn_variable.removesuffix("_ARN")} <= aliases
+
+
+def test_the_portal_url_is_a_setting_and_the_local_stack_sets_it() -> None:
+    # Given the variable the template gives notify for the status links in its emails
+    # Then the functions read it as a setting, and the local stack sets it once it serves
+    assert "PORTAL_URL" in {field.alias for field in Settings.model_fields.values()}
+    from infra.local import stack as local_stack
+
+    assert '"PORTAL_URL"' in Path(local_stack.__file__).read_text(encoding="utf-8")

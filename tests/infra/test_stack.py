@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aws_cdk import CfnElement
 from aws_cdk.assertions import Annotations, Match, Template
+from constructs import IConstruct
 
 from infra import catalogue
 from infra.stack import ReturnsConfig, ReturnsStack
@@ -57,6 +59,13 @@ def render(value: Any) -> Any:
         separator, parts = value["Fn::Join"]
         return separator.join(render(part) for part in parts)
     return value
+
+
+def logical_id(stack: ReturnsStack, construct: IConstruct) -> str:
+    """The logical id of a construct's CloudFormation resource, asked of the stack (not guessed)."""
+    resource = construct.node.default_child
+    assert isinstance(resource, CfnElement), construct.node.path
+    return stack.get_logical_id(resource)
 
 
 def as_list(value: Any) -> list[Any]:
@@ -147,6 +156,7 @@ def specs_where(predicate: Any) -> list[catalogue.FunctionSpec]:
 
 
 FUNCTION_NAMES = [spec.name for spec in catalogue.FUNCTIONS]
+PORTAL_TOKEN_READERS = {"storefront-api", "notify"}
 ROUTES = catalogue.routes()
 RULES = {rule.name: rule for spec in catalogue.FUNCTIONS for rule in spec.rules}
 
@@ -225,7 +235,7 @@ def test_state_machine_role_may_invoke_exactly_the_task_functions(resources: Res
 
 
 @pytest.mark.parametrize("name", FUNCTION_NAMES)
-def test_function_is_deployed_as_catalogued(resources: Resources, name: str) -> None:
+def test_function_is_deployed_as_catalogued(resources: Resources, stack: ReturnsStack, name: str) -> None:
     # Given a catalogue function
     spec = catalogue.function(name)
     # When we find its Lambda by handler
@@ -237,8 +247,7 @@ def test_function_is_deployed_as_catalogued(resources: Resources, name: str) -> 
     assert props["MemorySize"] == spec.memory_mb
     assert props["Timeout"] == spec.timeout_seconds
     assert props["TracingConfig"] == {"Mode": "Active"}
-    layer_id, _ = only(resources, "AWS::Lambda::LayerVersion")
-    assert props["Layers"] == [{"Ref": layer_id}]
+    assert props["Layers"] == [{"Ref": logical_id(stack, stack.functions.layer)}]
     # And its logs go to a log group of its own kept one month
     log_group_id = props["LoggingConfig"]["LogGroup"]["Ref"]
     assert resources[log_group_id]["Properties"]["RetentionInDays"] == 30
@@ -246,26 +255,37 @@ def test_function_is_deployed_as_catalogued(resources: Resources, name: str) -> 
 
 @pytest.mark.parametrize("name", FUNCTION_NAMES)
 def test_function_environment_names_every_table_and_what_it_touches(
-    resources: Resources, synth_context: dict[str, Any], name: str
+    resources: Resources, stack: ReturnsStack, synth_context: dict[str, Any], name: str
 ) -> None:
     # Given a catalogue function and the context the stack was synthesised with
     spec = catalogue.function(name)
     tables = table_ids(resources)
-    bucket_id, _ = only(resources, "AWS::S3::Bucket")
+    bucket_id = logical_id(stack, stack.storage.documents)
     bus_id, _ = only(resources, "AWS::Events::EventBus")
-    secret_id, _ = only(resources, "AWS::SecretsManager::Secret")
+    webhook_secret_id = logical_id(stack, stack.functions.webhook_secret)
+    portal_secret_id = logical_id(stack, stack.functions.portal_token_secret)
+    distribution_id, _ = only(resources, "AWS::CloudFront::Distribution")
     expected: dict[str, Any] = {
         "DOCUMENTS_BUCKET": "${" + bucket_id + "}",
         "EVENT_BUS_NAME": "${" + bus_id + "}",
         "POWERTOOLS_SERVICE_NAME": "returns",
         "SENDER_EMAIL": synth_context["sender_email"],
         "BASE_CURRENCY": synth_context["base_currency"],
+        "PORTAL_VERIFY_EMAIL": synth_context["portal_verify_email"],
+        "STORE_CREDIT_BONUS_PERCENT": synth_context["store_credit_bonus_percent"],
+        "SELLER_POLICY": json.dumps(synth_context["seller_policy"], sort_keys=True),
     }
     expected |= {table.env_var: "${" + tables[table.key] + "}" for table in catalogue.TABLES}
     if spec.start_executions or spec.read_executions:
         expected["STATE_MACHINE_ARN"] = STATE_MACHINE_ARN
     if name == "carrier-webhook":
-        expected["CARRIER_WEBHOOK_SECRET_ARN"] = "${" + secret_id + "}"
+        expected["CARRIER_WEBHOOK_SECRET_ARN"] = "${" + webhook_secret_id + "}"
+    if name in PORTAL_TOKEN_READERS:
+        expected["PORTAL_TOKEN_SECRET_ARN"] = "${" + portal_secret_id + "}"
+    if name == "notify":
+        # Only notify links to the distribution's own domain: storefront-api is an integration of the API
+        # the distribution fronts, so it cannot depend on the distribution (see Functions.link_portal).
+        expected["PORTAL_URL"] = "https://${" + distribution_id + ".DomainName}/portal/"
     # When we read its environment
     variables = resources[function_ids(resources)[name]]["Properties"]["Environment"]["Variables"]
     # Then it holds exactly those variables
@@ -273,8 +293,8 @@ def test_function_environment_names_every_table_and_what_it_touches(
 
 
 def test_function_code_is_the_functions_package_at_the_asset_root(resources: Resources, cdk_outdir: Path) -> None:
-    # Given every function's code location
-    keys = {props["Properties"]["Code"]["S3Key"] for props in of_type(resources, "AWS::Lambda::Function").values()}
+    # Given every catalogue function's code location
+    keys = {resources[fid]["Properties"]["Code"]["S3Key"] for fid in function_ids(resources).values()}
     # When we open the staged asset
     assert len(keys) == 1, "all functions share one code asset"
     # CDK keeps the source folder's "extension" in the staged name (a checkout in tmp.X stages as asset.<hash>.X).
@@ -294,10 +314,11 @@ def test_function_code_is_the_functions_package_at_the_asset_root(resources: Res
     assert {path.parts[0] for path in staged} == {"functions"}
 
 
-def test_shared_layer_holds_returns_core_for_python_312_on_arm(resources: Resources, cdk_outdir: Path) -> None:
+def test_shared_layer_holds_returns_core_for_python_312_on_arm(
+    resources: Resources, stack: ReturnsStack, cdk_outdir: Path
+) -> None:
     # Given the shared layer
-    _, layer = only(resources, "AWS::Lambda::LayerVersion")
-    props = layer["Properties"]
+    props = resources[logical_id(stack, stack.functions.layer)]["Properties"]
     # Then it targets the functions' runtime and architecture
     assert props["CompatibleRuntimes"] == ["python3.12"]
     assert props["CompatibleArchitectures"] == ["arm64"]
@@ -307,19 +328,38 @@ def test_shared_layer_holds_returns_core_for_python_312_on_arm(resources: Resour
     assert not list(asset.rglob("__pycache__"))
 
 
-def test_only_the_webhook_function_can_read_the_webhook_secret(resources: Resources) -> None:
-    # Given the generated carrier webhook secret
-    secret_id, secret = only(resources, "AWS::SecretsManager::Secret")
-    assert "GenerateSecretString" in secret["Properties"]
-    ids = function_ids(resources)
-    # When we look for who may read it
-    readers = {
+def secret_readers(resources: Resources, secret_id: str) -> set[str]:
+    """The catalogue functions whose roles may read the secret's value."""
+    return {
         name
-        for name, fid in ids.items()
+        for name, fid in function_ids(resources).items()
         if "${" + secret_id + "}" in resources_for(role_statements(resources, fid), "secretsmanager:GetSecretValue")
     }
+
+
+def test_only_the_webhook_function_can_read_the_webhook_secret(resources: Resources, stack: ReturnsStack) -> None:
+    # Given the generated carrier webhook secret
+    secret_id = logical_id(stack, stack.functions.webhook_secret)
+    assert "GenerateSecretString" in resources[secret_id]["Properties"]
+    # When we look for who may read it
     # Then only carrier-webhook may
-    assert readers == {"carrier-webhook"}
+    assert secret_readers(resources, secret_id) == {"carrier-webhook"}
+
+
+def test_portal_token_secret_is_generated_and_read_only_by_who_signs_or_links(
+    resources: Resources, stack: ReturnsStack
+) -> None:
+    # Given the portal's token-signing secret
+    secret_id = logical_id(stack, stack.functions.portal_token_secret)
+    props = resources[secret_id]["Properties"]
+    # Then its value is generated at deployment (48 letters and digits), never written in the template
+    assert props["GenerateSecretString"] == {"ExcludePunctuation": True, "PasswordLength": 48}
+    assert "SecretString" not in props
+    # And only storefront-api (issues tokens) and notify (status links in emails) may read it
+    assert secret_readers(resources, secret_id) == PORTAL_TOKEN_READERS
+    # And a workflow task such as authorise may not
+    authorise = role_statements(resources, function_ids(resources)["authorise"])
+    assert not {a for a in granted_actions(authorise) if a.startswith("secretsmanager:")}
 
 
 # ----------------------------------------------------------------------------------------------- api
@@ -459,6 +499,28 @@ def test_rule_has_the_catalogue_pattern_and_targets_its_functions_with_a_dlq(
         )
 
 
+def test_milestone_events_reach_notify_through_their_own_rule_with_a_dlq(resources: Resources) -> None:
+    # Given notify, a workflow task that also emails the milestones reached outside the state machine
+    ids = function_ids(resources)
+    bus_id, _ = only(resources, "AWS::Events::EventBus")
+    # When we find the rule for ReturnMilestone events from the workflow
+    pattern = {"source": ["returns.workflow"], "detail-type": ["ReturnMilestone"]}
+    assert catalogue.MILESTONE_RULE.pattern == pattern
+    matches = [
+        props["Properties"]
+        for props in of_type(resources, "AWS::Events::Rule").values()
+        if props["Properties"]["EventPattern"] == pattern
+    ]
+    assert len(matches) == 1, matches
+    (rule,) = matches
+    # Then it is on the product's bus and targets notify alone, failures going to an SQS dead-letter queue
+    assert rule["EventBusName"] == {"Ref": bus_id}
+    (target,) = rule["Targets"]
+    assert target["Arn"] == {"Fn::GetAtt": [ids["notify"], "Arn"]}
+    assert resources[target["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0]]["Type"] == "AWS::SQS::Queue"
+    assert target["RetryPolicy"] == {"MaximumEventAgeInSeconds": 21600, "MaximumRetryAttempts": 8}
+
+
 def test_one_rule_per_catalogue_rule(resources: Resources) -> None:
     assert len(of_type(resources, "AWS::Events::Rule")) == len(RULES)
 
@@ -502,13 +564,22 @@ def test_table_matches_the_catalogue(resources: Resources, key: str) -> None:
         assert "TimeToLiveSpecification" not in props
 
 
+def test_portal_table_is_keyed_by_key_and_expires_items_at_expires_at(resources: Resources) -> None:
+    # Given the portal's table (lookup counters and one-time codes)
+    props = resources[table_ids(resources)["portal"]]["Properties"]
+    # Then it is keyed by `key` alone and DynamoDB deletes its items once `expires_at` has passed
+    assert props["KeySchema"] == [{"AttributeName": "key", "KeyType": "HASH"}]
+    assert props["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+
+
 def test_exactly_the_catalogue_tables_exist(resources: Resources) -> None:
     assert len(of_type(resources, "AWS::DynamoDB::Table")) == len(catalogue.TABLES)
 
 
-def test_documents_bucket_is_private_encrypted_ssl_only_and_retained(resources: Resources) -> None:
+def test_documents_bucket_is_private_encrypted_ssl_only_and_retained(resources: Resources, stack: ReturnsStack) -> None:
     # Given the documents bucket
-    bucket_id, bucket = only(resources, "AWS::S3::Bucket")
+    bucket_id = logical_id(stack, stack.storage.documents)
+    bucket = resources[bucket_id]
     props = bucket["Properties"]
     # Then it is encrypted and blocks every kind of public access
     assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"] == {
@@ -522,12 +593,34 @@ def test_documents_bucket_is_private_encrypted_ssl_only_and_retained(resources: 
     }
     assert bucket["DeletionPolicy"] == "Retain"
     # And its policy denies any request not over TLS
-    _, policy = only(resources, "AWS::S3::BucketPolicy")
-    assert policy["Properties"]["Bucket"] == {"Ref": bucket_id}
-    assert any(
-        statement["Effect"] == "Deny" and statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert denies_plain_http(resources, bucket_id)
+
+
+def bucket_policy_statements(resources: Resources, bucket_id: str) -> list[dict[str, Any]]:
+    return [
+        statement
+        for policy in of_type(resources, "AWS::S3::BucketPolicy").values()
+        if policy["Properties"]["Bucket"] == {"Ref": bucket_id}
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def denies_plain_http(resources: Resources, bucket_id: str) -> bool:
+    return any(
+        statement["Effect"] == "Deny" and statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+        for statement in bucket_policy_statements(resources, bucket_id)
     )
+
+
+def test_documents_bucket_takes_photo_uploads_by_post_from_the_portal_origins(
+    resources: Resources, stack: ReturnsStack
+) -> None:
+    # Given the documents bucket (synthesised without `portal_origins`)
+    props = resources[logical_id(stack, stack.storage.documents)]["Properties"]
+    # Then browsers may POST presigned uploads to it, and only POST (reads are links, not fetches)
+    assert props["CorsConfiguration"]["CorsRules"] == [
+        {"AllowedMethods": ["POST"], "AllowedOrigins": ["*"], "AllowedHeaders": ["*"], "MaxAge": 3000}
+    ]
 
 
 # ------------------------------------------------------------------------------------------- least privilege
@@ -559,6 +652,27 @@ def test_storefront_api_cannot_answer_task_tokens(resources: Resources) -> None:
     # Then it cannot resume, fail or heartbeat a waiting task
     assert not SEND_TASK_ACTIONS & granted_actions(statements)
     assert not [s for s in statements if any(a.startswith("states:SendTask") for a in as_list(s["Action"]))]
+
+
+def test_storefront_api_sends_email_reads_the_token_key_and_writes_only_uploads_and_withdrawals(
+    resources: Resources, stack: ReturnsStack
+) -> None:
+    # Given the storefront's role
+    statements = role_statements(resources, function_ids(resources)["storefront-api"])
+    actions = granted_actions(statements)
+    bucket = "${" + logical_id(stack, stack.storage.documents) + ".Arn}"
+    # Then it may send the one-time codes and withdrawal confirmations by email
+    assert {"ses:SendEmail", "ses:SendRawEmail"} <= actions
+    # And read the key that signs the portal's tokens
+    secret = "${" + logical_id(stack, stack.functions.portal_token_secret) + "}"
+    assert secret in resources_for(statements, "secretsmanager:GetSecretValue")
+    # And put objects (photos through presigned POSTs, withdrawal confirmations) under those prefixes only
+    assert sorted(resources_for(statements, "s3:PutObject")) == [f"{bucket}/uploads/*", f"{bucket}/withdrawals/*"]
+    # And delete nothing, while it still reads documents (labels, customs papers) for presigned links
+    assert not {a for a in actions if a.startswith("s3:Delete")}
+    assert f"{bucket}/*" in resources_for(statements, "s3:GetObject*")
+    # And publishes no events (on-scan and ops-api publish milestones)
+    assert "events:PutEvents" not in actions
 
 
 def test_on_scan_answers_task_tokens_only_on_this_state_machine(resources: Resources) -> None:
@@ -664,8 +778,9 @@ def test_template_has_no_dependency_cycle(resources: Resources) -> None:
             visit(node, [])
 
 
-def test_outputs_give_the_api_url_state_machine_and_bus(resources: Resources, template: Template) -> None:
+def test_outputs_give_the_api_url_state_machine_bus_and_portal(resources: Resources, template: Template) -> None:
     machine_id, _ = only(resources, "AWS::StepFunctions::StateMachine")
+    distribution_id, _ = only(resources, "AWS::CloudFront::Distribution")
     bus_id, _ = only(resources, "AWS::Events::EventBus")
     api_id, _ = only(resources, "AWS::ApiGatewayV2::Api")
     outputs = template.to_json()["Outputs"]
@@ -674,6 +789,7 @@ def test_outputs_give_the_api_url_state_machine_and_bus(resources: Resources, te
     assert render(outputs["ApiUrl"]["Value"]) == (
         "https://${" + api_id + "}.execute-api.${AWS::Region}.${AWS::URLSuffix}/"
     )
+    assert render(outputs["PortalUrl"]["Value"]) == "https://${" + distribution_id + ".DomainName}/portal/"
 
 
 def test_stack_is_environment_agnostic_and_synthesises_without_warnings(
@@ -702,3 +818,31 @@ def test_config_rejects_invalid_context() -> None:
         ReturnsConfig(sender_email="returns")
     with pytest.raises(ValueError, match="ops_jwt"):
         ReturnsConfig(ops_jwt_issuer="https://issuer.example.com")
+    with pytest.raises(ValueError, match="portal_certificate_arn"):
+        ReturnsConfig(portal_domain="returns.shop.example.com")
+    with pytest.raises(ValueError, match="us-east-1"):
+        ReturnsConfig(
+            portal_domain="returns.shop.example.com",
+            portal_certificate_arn="arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-0123456789ab",
+        )
+    with pytest.raises(ValueError, match="portal_origins"):
+        ReturnsConfig(portal_origins=("shop.example.com",))
+    with pytest.raises(ValueError, match="unknown market"):
+        ReturnsConfig(seller_policy='{"XX": {"window_days": 30}}')
+    with pytest.raises(ValueError, match="store_credit_bonus_percent"):
+        ReturnsConfig(store_credit_bonus_percent=150)
+
+
+@pytest.mark.parametrize("name", [spec.name for spec in catalogue.FUNCTIONS])
+def test_the_sellers_portal_terms_reach_every_function(resources: Resources, name: str) -> None:
+    # Given the seller's terms in context (one-time codes, a 15 % bonus, 60 days in the US)
+    variables = resources[function_ids(resources)[name]]["Properties"]["Environment"]["Variables"]
+    # Then every function reads the same terms, and they parse as the functions will parse them
+    assert variables["PORTAL_VERIFY_EMAIL"] == "true"
+    assert variables["STORE_CREDIT_BONUS_PERCENT"] == "15"
+    environ = {key: value if isinstance(value, str) else "resolved" for key, value in variables.items()}
+    from returns_core.domain.policy import effective_policy, parse_seller_policies
+    from returns_core.settings import Settings
+
+    settings = Settings.from_env({**environ, "AWS_REGION": "eu-west-1"})
+    assert effective_policy("US", parse_seller_policies(settings.seller_policy)).window_days == 60

@@ -29,6 +29,21 @@ def request_translator(event: dict[str, Any]) -> Translator:
     return translator(negotiate(query.get("lang"), headers.get("accept-language")))
 
 
+def client_address(event: dict[str, Any]) -> str:
+    """The shopper's address, for per-client limits.
+
+    Behind CloudFront the connection comes from an edge server; CloudFront appends the viewer's
+    address to X-Forwarded-For, so the viewer is the last entry that is not the connecting address.
+    Entries before it are whatever the client sent and are not trusted.
+    """
+    source = str(((event.get("requestContext") or {}).get("http") or {}).get("sourceIp") or "unknown")
+    headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
+    chain = [part.strip() for part in headers.get("x-forwarded-for", "").split(",") if part.strip()]
+    if chain and chain[-1] == source:
+        chain.pop()
+    return chain[-1][:64] if chain else source
+
+
 def error_response(
     status: int,
     code: str,

@@ -1,0 +1,163 @@
+"""Hosting of the shopper portal: its static files in a private bucket, served with the API by CloudFront.
+
+One distribution, one origin for the page and one for the API, so the page calls the API on its own
+origin with relative URLs (docs/portal-api.md) and its Content-Security-Policy can stay `'self'`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aws_cdk import Aws, Duration, Fn, Stack
+from aws_cdk import aws_apigatewayv2 as apigwv2
+from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_deployment as s3deploy
+from constructs import Construct
+
+from infra import catalogue
+from infra.constructs.storage import private_bucket
+
+PORTAL_DIR = catalogue.REPO_ROOT / "web" / "portal"
+# The files sit under this key prefix, so CloudFront paths `/portal/...` are the bucket's keys as they are
+# (the local gateway serves the same paths, see infra/local/static_site.py).
+PORTAL_PREFIX = "portal/"
+# The paths of the storefront API the page calls; everything else is the page's bucket.
+API_PATH_PATTERNS = ("/returns*", "/shopper/*", "/openapi.json")
+
+# Viewer requests to the page: `/` goes to the portal as the local gateway does, and a directory path
+# (`/portal/`, the status links in emails) is its index.html. S3 behind OAC has no index documents.
+_INDEX_FUNCTION = """\
+function handler(event) {
+  var request = event.request;
+  if (request.uri === '/' || request.uri === '/portal') {
+    return { statusCode: 302, statusDescription: 'Found', headers: { location: { value: '/portal/' } } };
+  }
+  if (request.uri.endsWith('/')) {
+    request.uri += 'index.html';
+  }
+  return request;
+}
+"""
+
+
+def content_security_policy(upload_origins: Sequence[str]) -> str:
+    """The local gateway's policy (infra/local/static_site.py), with the documents bucket's origins:
+    photos are POSTed straight to the bucket through presigned POSTs."""
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+        f"connect-src 'self' {' '.join(upload_origins)}; form-action 'self'; frame-ancestors 'none'; "
+        "base-uri 'none'"
+    )
+
+
+class Portal(Construct):
+    """The portal's bucket (private, reached by CloudFront through Origin Access Control only), its files,
+    and the distribution: the page by default, the storefront API paths to the HTTP API, never cached."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        api: apigwv2.IHttpApi,
+        documents: s3.IBucket,
+        domain_name: str | None = None,
+        certificate_arn: str | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        if bool(domain_name) != bool(certificate_arn):
+            raise ValueError("give both the portal's domain name and its certificate, or neither")
+        self.bucket = private_bucket(self, "Bucket", keep_old_versions=Duration.days(30))
+
+        # `bucket.s3.amazonaws.com` is where boto3's presigned POSTs go; the regional name for good measure.
+        upload_origins = [f"https://{documents.bucket_domain_name}", f"https://{documents.bucket_regional_domain_name}"]
+        self.security_headers = cloudfront.ResponseHeadersPolicy(
+            self,
+            "SecurityHeaders",
+            # Policy names are unique per account, not per region: the stack may be deployed in several.
+            response_headers_policy_name=f"{Stack.of(self).stack_name}-portal-security-{Aws.REGION}",
+            comment="Shopper portal: strict CSP, HSTS, nosniff, no referrer, no framing",
+            security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
+                content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
+                    content_security_policy=content_security_policy(upload_origins), override=True
+                ),
+                strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
+                    access_control_max_age=Duration.days(730), include_subdomains=True, override=True
+                ),
+                content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
+                referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
+                    referrer_policy=cloudfront.HeadersReferrerPolicy.NO_REFERRER, override=True
+                ),
+                frame_options=cloudfront.ResponseHeadersFrameOptions(
+                    frame_option=cloudfront.HeadersFrameOption.DENY, override=True
+                ),
+            ),
+        )
+        index = cloudfront.Function(
+            self,
+            "IndexFunction",
+            comment="Shopper portal: / to /portal/, directory paths to their index.html",
+            code=cloudfront.FunctionCode.from_inline(_INDEX_FUNCTION),
+            runtime=cloudfront.FunctionRuntime.JS_2_0,
+        )
+        # The API's host name: `https://<id>.execute-api.<region>.amazonaws.com` → its third part.
+        api_origin = origins.HttpOrigin(
+            Fn.select(2, Fn.split("/", api.api_endpoint)),
+            protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+        )
+        api_behavior = cloudfront.BehaviorOptions(
+            origin=api_origin,
+            # Not a redirect: a redirected POST would lose its body; plain HTTP is refused instead.
+            viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+            allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
+            cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
+            # Query strings (`lang`) and headers (Accept-Language, Authorization, Idempotency-Key) reach the
+            # API; Host does not, API Gateway routes by its own host name.
+            origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+            response_headers_policy=self.security_headers,
+        )
+        self.distribution = cloudfront.Distribution(
+            self,
+            "Distribution",
+            comment="Shopper portal and its API",
+            default_behavior=cloudfront.BehaviorOptions(
+                origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                allowed_methods=cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+                cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+                response_headers_policy=self.security_headers,
+                function_associations=[
+                    cloudfront.FunctionAssociation(
+                        function=index, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
+                    )
+                ],
+            ),
+            additional_behaviors=dict.fromkeys(API_PATH_PATTERNS, api_behavior),
+            domain_names=[domain_name] if domain_name else None,
+            certificate=(
+                acm.Certificate.from_certificate_arn(self, "Certificate", certificate_arn) if certificate_arn else None
+            ),
+            minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 if certificate_arn else None,
+            http_version=cloudfront.HttpVersion.HTTP2_AND_3,
+        )
+        self.deployment = s3deploy.BucketDeployment(
+            self,
+            "Files",
+            sources=[s3deploy.Source.asset(str(PORTAL_DIR))],
+            destination_bucket=self.bucket,
+            destination_key_prefix=PORTAL_PREFIX,
+            # Browsers revalidate; CloudFront keeps a day and is invalidated by every deployment.
+            cache_control=[
+                s3deploy.CacheControl.set_public(),
+                s3deploy.CacheControl.max_age(Duration.seconds(0)),
+                s3deploy.CacheControl.must_revalidate(),
+                s3deploy.CacheControl.s_max_age(Duration.days(1)),
+            ],
+            distribution=self.distribution,
+            distribution_paths=[f"/{PORTAL_PREFIX}*"],
+        )
+        self.domain_name: str = domain_name or self.distribution.distribution_domain_name
+        self.url: str = f"https://{self.domain_name}/{PORTAL_PREFIX}"
