@@ -48,7 +48,7 @@ def test_a_new_return_is_created_and_its_workflow_started(aws: LocalAws) -> None
     return_id = reply.body["return_id"]
     assert return_id.startswith("RT-")
     assert reply.body["status"] == "REQUESTED"
-    assert reply.body["items"] == [{"line_id": "1", "quantity": 1, "reason": "DOES_NOT_FIT"}]
+    assert reply.body["items"] == [{"line_id": "1", "quantity": 1, "reason": "DOES_NOT_FIT", "photos": 0}]
     execution = client("stepfunctions").describe_execution(executionArn=execution_arn(return_id))
     assert execution["name"] == return_id
     assert json.loads(execution["input"]) == {"return_id": return_id}
