@@ -260,3 +260,36 @@ def test_too_many_lookups_for_one_order_are_refused_with_a_wait(phone: Page, sta
     )
     assert direct.status_code == 429
     assert int(direct.headers["retry-after"]) > 0
+
+
+@pytest.mark.parametrize("language", ["en", "zh-Hant", "zh-Hans", "ja", "de", "fr", "es"])
+def test_every_language_reads_through_the_order_page_and_switches_in_place(
+    phone: Page, stack: RunningStack, language: str
+) -> None:
+    # Given an EU order and the portal opened in one of the seven languages
+    order = _seed(stack, _order("FR", "EUR", language, [_line("1", "Linen dress", "129.00")]))
+    words = _catalog(stack, language)
+    _look_up(phone, stack, order, language)
+    # When the shopper opens her order
+    phone.get_by_test_id("lookup-submit").click()
+    expect(phone.get_by_test_id("choose-form")).to_be_visible()
+    # Then the page speaks her language, with the price and the deadline written the way it writes them
+    expect(phone.locator("html")).to_have_attribute("lang", language)
+    expect(phone.get_by_test_id("choose-submit")).to_have_text(words["Start the return"])
+    expect(phone.get_by_test_id("line-1")).to_contain_text(_catalog_money(language))
+    _check_page(phone, f"languages-{language}")
+    # And the switcher changes the page's language without losing her place
+    other = "de" if language != "de" else "ja"
+    phone.get_by_test_id("language-select").select_option(other)
+    expect(phone.locator("html")).to_have_attribute("lang", other)
+    expect(phone.get_by_test_id("choose-submit")).to_have_text(_catalog(stack, other)["Start the return"])
+    assert f"lang={other}" in phone.url
+
+
+def _catalog_money(language: str) -> str:
+    from decimal import Decimal
+
+    from returns_core.i18n import translator
+    from returns_core.money import Money
+
+    return translator(language).money(Money(Decimal("129.00"), "EUR"))

@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from returns_core.domain.scans import ScanStatus
 from returns_core.portal.photos import MAX_PHOTO_BYTES
+from returns_core.storage.models import LedgerRecord
 from returns_core.wiring import services
 
 from .support import (
@@ -19,6 +21,7 @@ from .support import (
     api_event,
     call_api,
     deliver_scan,
+    drive_to_refund,
     get_return,
     invoke,
     order_line,
@@ -451,3 +454,26 @@ def test_the_shopper_is_emailed_in_her_language_when_the_carrier_accepts_and_del
     text = next(mail.text for mail in sent_emails() if mail.subject == accepted)
     assert text.startswith(_("Hello {name},", name=order.shopper_name))
     assert "https://returns.example.com/portal/?lang=ja#/track/" in text
+
+
+def test_store_credit_carries_the_sellers_bonus_to_the_ledger_the_email_and_the_page(aws: LocalAws) -> None:
+    # Given a seller who adds 10 % to store credit, and a shopper who takes credit for her sneakers
+    _settings(aws, STORE_CREDIT_BONUS_PERCENT="10")
+    order = seed_order("ORD-P15", lines=[order_line("1", price="100.00")])
+    created = storefront("POST", "/returns", return_request(order, resolution="STORE_CREDIT", reason="DEFECTIVE"))
+    return_id = created.body["return_id"]
+    # When the parcel comes back and is accepted
+    drive_to_refund(return_id)
+    record = wait_status(return_id, "CLOSED")
+    # Then the credit is the refundable amount plus 10 %, in the ledger and on the return
+    assert record.refund is not None
+    total = Decimal(record.refund["breakdown"]["total"]["amount"])
+    assert Decimal(record.refund["store_credit"]["amount"]) == (total * Decimal("1.10")).quantize(Decimal("0.01"))
+    ledger = {line.kind: line for line in LedgerRecord.query(return_id)}
+    assert Decimal(ledger["STORE_CREDIT"].amount) == -Decimal(record.refund["store_credit"]["amount"])
+    # And the shopper is told the credited amount, on the page and by email
+    credit = f"€{Decimal(record.refund['store_credit']['amount']):.2f}"  # 100.00 + 4.90 outbound shipping, +10 %
+    assert credit == "€115.39"
+    page = storefront("GET", f"/shopper/track/{created.body['track_token']}").body
+    assert credit in page["next_step"]["text"]
+    assert any(credit in mail.text for mail in sent_emails() if order.email in mail.to)

@@ -183,7 +183,14 @@ class Services:
 
     @cached_property
     def refunder(self) -> Refunder:
-        return Refunder(self.orders, self.returns, self.payments, self.fx, policies=self.policy)
+        return Refunder(
+            self.orders,
+            self.returns,
+            self.payments,
+            self.fx,
+            policies=self.policy,
+            store_credit_bonus_percent=self.settings.store_credit_bonus_percent,
+        )
 
     @cached_property
     def cost_recorder(self) -> CostRecorder:

@@ -34,6 +34,7 @@ NEXT_REFUND = N_("Your refund is being paid. Expect it by {date}.")
 NEXT_REFUND_KEPT = N_("You may keep the items. Your refund is being paid; expect it by {date}.")
 DONE_REFUNDED = N_("We refunded {amount}. Your bank may take a few days to show it.")
 DONE_CLOSED = N_("Your return is complete.")
+DONE_STORE_CREDIT = N_("Your return is complete: {amount} of store credit is in your account.")
 MSG_REJECTED = N_("We cannot accept this return.")
 MSG_EXPIRED = N_("The label was not used in time. You can start a new return from the order page.")
 MSG_LOST = N_("The carrier has lost track of your parcel. We have opened a claim and will contact you.")
@@ -152,6 +153,9 @@ def _next_step(record: ReturnRecord, ctx: TrackContext) -> dict[str, Any] | None
     if status is ReturnStatus.REFUNDED and record.refund:
         amount = Money.from_json(record.refund["breakdown"]["total"])
         return {"text": _(DONE_REFUNDED, amount=_.money(amount)), "expected_display": None}
+    if status is ReturnStatus.CLOSED and (record.refund or {}).get("store_credit"):
+        credit = Money.from_json(record.refund["store_credit"])
+        return {"text": _(DONE_STORE_CREDIT, amount=_.money(credit)), "expected_display": None}
     if status is ReturnStatus.CLOSED:
         return {"text": _(DONE_CLOSED), "expected_display": None}
     if is_terminal(status):

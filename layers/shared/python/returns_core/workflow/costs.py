@@ -39,7 +39,11 @@ def ledger_entries(record: ReturnRecord) -> list[tuple[str, Money, dict[str, Any
                 )
             )
         elif record.refund.get("resolution") == "STORE_CREDIT":
-            entries.append(("STORE_CREDIT", -Money.from_json(breakdown["total"]), {}))
+            # The credit owed, bonus included (older records without it: the refundable total).
+            credit = record.refund.get("store_credit") or breakdown["total"]
+            entries.append(
+                ("STORE_CREDIT", -Money.from_json(credit), {"bonus_percent": record.refund.get("bonus_percent")})
+            )
         for kind, key in (
             ("RESTOCKING_FEE", "restocking_fee"),
             ("RETURN_SHIPPING_RECOVERED", "return_shipping"),

@@ -53,6 +53,7 @@ DELIVERED = N_("Your parcel for return {return_id} has arrived at our warehouse.
 INSPECTED = N_("We have inspected the items of return {return_id}. Your refund is being prepared.")
 REFUNDED = N_("We have refunded {amount} to your original payment method for return {return_id}.")
 CLOSED = N_("Your return {return_id} is complete.")
+STORE_CREDITED = N_("We have added {amount} of store credit to your account for return {return_id}.")
 REJECTED = N_("We cannot accept return {return_id}.")
 REVIEW_REJECTED = N_("Our team could not approve this return.")
 EXPIRED = N_("The label for return {return_id} was not used in time. You can start a new return.")
@@ -82,6 +83,9 @@ def _body(event: str, record: ReturnRecord, order: Order, _: Translator) -> list
     if event == "REFUNDED" and record.refund:
         amount = _.money(Money.from_json(record.refund["breakdown"]["total"]))
         return [_(REFUNDED, amount=amount, return_id=rid)]
+    if event == "CLOSED" and (record.refund or {}).get("store_credit"):
+        amount = _.money(Money.from_json(record.refund["store_credit"]))
+        return [_(STORE_CREDITED, amount=amount, return_id=rid)]
     if event == "REJECTED":
         reasons = rejection_reasons((record.decision or {}).get("findings", []), _)
         if record.review and record.review.get("decision") == "REJECTED":

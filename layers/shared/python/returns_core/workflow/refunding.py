@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from returns_core.clock import iso, utcnow
@@ -59,6 +60,8 @@ class Refunder:
     now: Callable[[], datetime] = utcnow
     # The market's statutory floor with the seller's own, more generous, terms applied.
     policies: Callable[[str], MarketPolicy] = policy_for
+    # What a shopper who takes store credit gets on top of the refundable amount, in percent.
+    store_credit_bonus_percent: Decimal = Decimal(0)
 
     def _earlier_refunds(self, record: ReturnRecord, order: Order) -> tuple[Money, dict[str, int]]:
         refunded = Money.zero(order.currency)
@@ -99,6 +102,10 @@ class Refunder:
                     "breakdown": breakdown.to_json(),
                     "requested_at": iso(started_at),
                 }
+                if resolution is Resolution.STORE_CREDIT:
+                    bonus = self.store_credit_bonus_percent
+                    record.refund["bonus_percent"] = str(bonus)
+                    record.refund["store_credit"] = (breakdown.total + breakdown.total.percent(bonus)).to_json()
             transition(record, ReturnStatus.REFUND_PENDING, started_at)
             return dict(record.refund)
 
