@@ -6,6 +6,7 @@ Screenshots of each page are written under tests/artifacts/portal/ (git-ignored)
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -78,6 +79,10 @@ def _check_page(page: Page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
     violations = Axe().run(page).response["violations"]
+    # Every finding, whatever its impact, is kept beside the screenshot for a person to read.
+    (SHOTS / f"{name}.axe.json").write_text(
+        json.dumps([{"id": v["id"], "impact": v["impact"], "nodes": len(v["nodes"])} for v in violations], indent=1)
+    )
     serious = [(v["id"], v["impact"], len(v["nodes"])) for v in violations if v["impact"] in SERIOUS]
     assert not serious, f"{name}: {serious}"
     width = page.evaluate("document.documentElement.scrollWidth")
