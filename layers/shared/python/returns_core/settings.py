@@ -41,6 +41,14 @@ class Settings(BaseModel):
     # Either the secret itself (local stack) or the ARN of a Secrets Manager secret holding it (AWS).
     carrier_webhook_secret: str = Field(default="", alias="CARRIER_WEBHOOK_SECRET", repr=False)
     carrier_webhook_secret_arn: str = Field(default="", alias="CARRIER_WEBHOOK_SECRET_ARN")
+    # Third-party carriers' webhook secrets: a JSON object, provider -> list of secrets (several during
+    # a key rotation), e.g. {"easypost": ["..."], "aftership": ["..."], "shippo": ["..."]}; or the ARN
+    # of a Secrets Manager secret holding that object.
+    carrier_webhook_secrets: str = Field(default="", alias="CARRIER_WEBHOOK_SECRETS", repr=False)
+    carrier_webhook_secrets_arn: str = Field(default="", alias="CARRIER_WEBHOOK_SECRETS_ARN")
+    # The carrier API's credentials (EasyPost or Shippo API key), or the ARN of the secret holding them.
+    carrier_api_key: str = Field(default="", alias="CARRIER_API_KEY", repr=False)
+    carrier_api_key_arn: str = Field(default="", alias="CARRIER_API_KEY_ARN")
     # The shopper portal: its public URL (for links in emails), the key that signs its tokens (or the
     # ARN of the secret holding it), whether a one-time code is emailed before an order is shown,
     # and how many order lookups a client and an order number get per window.

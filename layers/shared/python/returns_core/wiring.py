@@ -6,6 +6,7 @@ environment or creates a client while a module is merely being imported.
 
 from __future__ import annotations
 
+import json
 from functools import cached_property, lru_cache
 
 import boto3
@@ -210,6 +211,34 @@ class Services:
         return self._secret(
             self.settings.carrier_webhook_secret, self.settings.carrier_webhook_secret_arn, "carrier webhook"
         )
+
+    @cached_property
+    def _webhook_secrets(self) -> dict[str, list[str]]:
+        text = self.settings.carrier_webhook_secrets
+        if not text and self.settings.carrier_webhook_secrets_arn:
+            text = self._secret("", self.settings.carrier_webhook_secrets_arn, "carrier webhook secrets")
+        if not text:
+            return {}
+        try:
+            parsed = json.loads(text)
+        except ValueError as exc:
+            raise ConfigurationError("CARRIER_WEBHOOK_SECRETS is not JSON") from exc
+        if not isinstance(parsed, dict):
+            raise ConfigurationError("CARRIER_WEBHOOK_SECRETS must map providers to lists of secrets")
+        return {
+            str(provider): [str(s) for s in (secrets if isinstance(secrets, list) else [secrets]) if s]
+            for provider, secrets in parsed.items()
+        }
+
+    def webhook_secrets(self, provider: str) -> list[str]:
+        """The secrets a provider may sign its webhooks with (more than one while a key is being rotated)."""
+        if provider == "sandbox":
+            return [self.webhook_secret]
+        return self._webhook_secrets.get(provider, [])
+
+    @cached_property
+    def carrier_api_key(self) -> str:
+        return self._secret(self.settings.carrier_api_key, self.settings.carrier_api_key_arn, "carrier API key")
 
     def _secret(self, value: str, arn: str, what: str) -> str:
         """The secret given in the environment (local stack) or read from Secrets Manager (AWS)."""
