@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 from infra import catalogue
@@ -12,6 +13,28 @@ BUS_NAME = "returns-local"
 BUCKET = "returns-local-documents"
 STATE_MACHINE_NAME = "returns-local"
 SENDER = "returns@shop.example"
+# Two local return hubs for the demo: parcels from North America and Oceania travel a short domestic
+# leg and come back to the German warehouse in consolidated shipments.
+DEMO_HUBS = [
+    {
+        "hub_id": "hub-us-nj",
+        "country": "US",
+        "address": ["Returns Hub East", "200 Port Street", "Newark NJ 07114", "United States"],
+        "serves": ["US", "CA"],
+        "consolidation_cost": {"amount": "240.00", "currency": "USD"},
+        "parcels_per_consolidation": 60,
+        "handling": {"amount": "0.75", "currency": "USD"},
+    },
+    {
+        "hub_id": "hub-au-syd",
+        "country": "AU",
+        "address": ["Returns Hub Sydney", "12 Airport Drive", "Mascot NSW 2020", "Australia"],
+        "serves": ["AU", "NZ"],
+        "consolidation_cost": {"amount": "300.00", "currency": "AUD"},
+        "parcels_per_consolidation": 50,
+        "handling": {"amount": "1.00", "currency": "AUD"},
+    },
+]
 
 
 def table_name(spec: catalogue.TableSpec) -> str:
@@ -43,6 +66,7 @@ def handler_environment(endpoint: str, webhook_secret: str, time_scale: Decimal,
             "CARRIER_WEBHOOK_SECRET": webhook_secret,
             "PORTAL_TOKEN_SECRET": portal_secret,
             "TIME_SCALE": str(time_scale),
+            "RETURN_HUBS": json.dumps(DEMO_HUBS),
             "POWERTOOLS_SERVICE_NAME": "returns",
             "POWERTOOLS_TRACE_DISABLED": "true",
             "POWERTOOLS_METRICS_NAMESPACE": "Returns",

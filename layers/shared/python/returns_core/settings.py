@@ -36,6 +36,8 @@ class Settings(BaseModel):
     warehouse_address: str = Field(
         default="Returns Centre|Lagerstrasse 1|20457 Hamburg|Germany", alias="WAREHOUSE_ADDRESS"
     )
+    # Local return hubs (JSON list, see returns_core.domain.hubs); none means every parcel goes direct.
+    return_hubs: str = Field(default="", alias="RETURN_HUBS")
     carrier_provider: str = Field(default="sandbox", alias="CARRIER_PROVIDER")
     payment_provider: str = Field(default="sandbox", alias="PAYMENT_PROVIDER")
     # Either the secret itself (local stack) or the ARN of a Secrets Manager secret holding it (AWS).

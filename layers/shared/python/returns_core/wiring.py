@@ -18,6 +18,7 @@ from returns_core.adapters.eventbridge import EventBridgePublisher
 from returns_core.adapters.sandbox_carrier import SandboxCarrier
 from returns_core.adapters.sandbox_payments import SandboxPayments
 from returns_core.adapters.ses import SesNotifier
+from returns_core.domain.hubs import ReturnHub, parse_hubs
 from returns_core.domain.policy import MarketPolicy, SellerPolicy, effective_policy, parse_seller_policies
 from returns_core.fx import FxRates, SandboxFxRates
 from returns_core.portal.codes import OneTimeCodes
@@ -180,7 +181,15 @@ class Services:
             self.settings.warehouse_country,
             documents=self.documents,
             warehouse_address=self.warehouse_address,
+            hubs=self.hubs,
         )
+
+    @cached_property
+    def hubs(self) -> tuple[ReturnHub, ...]:
+        try:
+            return parse_hubs(self.settings.return_hubs)
+        except ValueError as exc:
+            raise ConfigurationError(f"RETURN_HUBS: {exc}") from exc
 
     @cached_property
     def refunder(self) -> Refunder:

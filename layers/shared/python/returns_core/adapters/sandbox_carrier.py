@@ -94,7 +94,7 @@ class SandboxCarrier:
                 reference=shipment.reference,
                 from_country=shipment.from_country,
                 to_country=shipment.to_country,
-                to_lines=self._return_address,
+                to_lines=shipment.to_address or self._return_address,
                 weight_grams=shipment.parcel.weight_grams,
                 valid_until=valid_until,
                 qr_payload=qr_payload,

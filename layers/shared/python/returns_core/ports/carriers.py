@@ -56,6 +56,8 @@ class ShipmentRequest:
     customs: tuple[CustomsLine, ...] = ()
     original_invoice_number: str | None = None
     language: str = "en"  # the shopper's language tag: the label's captions are printed in it
+    # Where the parcel goes when not to the carrier account's default return address (a return hub).
+    to_address: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,10 @@ def ledger_entries(record: ReturnRecord) -> list[tuple[str, Money, dict[str, Any
     if record.label and not record.returnless:
         label = label_from_json(record.label)
         entries.append(("LABEL", -label.price, {"carrier": label.carrier, "service": label.service}))
+        hub = (record.label.get("plan") or {}).get("hub")
+        if hub:
+            # This parcel's part of the hub's consolidated shipment to the warehouse, and its handling.
+            entries.append(("HUB_CONSOLIDATION", -Money.from_json(hub["share_per_parcel"]), {"hub_id": hub["hub_id"]}))
     if record.refund:
         breakdown = record.refund["breakdown"]
         paid = record.refund.get("status") == "succeeded"

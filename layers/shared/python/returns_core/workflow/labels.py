@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from returns_core.adapters.customs_pdf import CustomsInvoice, CustomsInvoiceLine, render_customs_invoice
 from returns_core.clock import utcnow
+from returns_core.domain.hubs import ReturnHub, hubs_for
 from returns_core.domain.lanes import crosses_customs_border
 from returns_core.domain.orders import Category, Order
 from returns_core.domain.reasons import ReturnReason
-from returns_core.domain.routing import NoAllowedService, RouteChoice, plan_route, recovery_value
+from returns_core.domain.routing import NoAllowedService, RouteChoice, plan_returns_route, recovery_value
 from returns_core.domain.statuses import ReturnStatus
 from returns_core.fx import FxRates
 from returns_core.money import Money
@@ -33,7 +34,9 @@ if TYPE_CHECKING:
     from returns_core.adapters.documents import DocumentStore
 
 
-def shipment_for(record: ReturnRecord, order: Order, to_country: str) -> ShipmentRequest:
+def shipment_for(
+    record: ReturnRecord, order: Order, to_country: str, to_address: tuple[str, ...] = ()
+) -> ShipmentRequest:
     weight = 0
     batteries = False
     customs: list[CustomsLine] = []
@@ -59,6 +62,7 @@ def shipment_for(record: ReturnRecord, order: Order, to_country: str) -> Shipmen
         customs=tuple(customs) if cross_border else (),
         original_invoice_number=order.invoice_number if cross_border else None,
         language=record.locale or "en",
+        to_address=to_address,
     )
 
 
@@ -112,6 +116,8 @@ class LabelBuyer:
     # Without a document store no invoice is rendered (the label still says customs applies).
     documents: DocumentStore | None = None
     warehouse_address: tuple[str, ...] = ()
+    # Local return hubs that consolidate parcels back to the warehouse (none: every parcel goes direct).
+    hubs: tuple[ReturnHub, ...] = ()
 
     def buy(self, return_id: str) -> dict[str, Any]:
         record = self.returns.get(return_id)
@@ -127,13 +133,30 @@ class LabelBuyer:
             if line is not None:
                 items.append((order.unit_price(line) * int(item["quantity"]), ReturnReason(item["reason"])))
         rates = self.carrier.rates(shipment)
+        hub_shipments = {
+            hub.hub_id: shipment_for(record, order, hub.country, hub.address)
+            for hub in hubs_for(self.hubs, order.country, self.warehouse_country)
+        }
+        hub_rates = [
+            (hub, self.carrier.rates(hub_shipments[hub.hub_id])) for hub in self.hubs if hub.hub_id in hub_shipments
+        ]
+        currencies = (
+            {r.price.currency for r in rates}
+            | {r.price.currency for _, found in hub_rates for r in found}
+            | {hub.share_per_parcel().currency for hub, _ in hub_rates}
+        )
         to_order: dict[str, Decimal] = {
-            currency: self.fx.quote(currency, order.currency).rate for currency in {r.price.currency for r in rates}
+            currency: self.fx.quote(currency, order.currency).rate for currency in currencies
         }
         try:
-            plan = plan_route(rates, shipment.parcel.contains_batteries, recovery_value(items), to_order)
+            plan = plan_returns_route(
+                rates, hub_rates, shipment.parcel.contains_batteries, recovery_value(items), to_order
+            )
         except NoAllowedService as exc:
             raise CarrierRejected(str(exc)) from None
+        if plan.chosen is not None and plan.chosen.hub is not None:
+            # The parcel's own journey is domestic: the hub clears customs for the consolidated shipment.
+            shipment = hub_shipments[plan.chosen.hub.hub_id]
 
         if plan.choice is RouteChoice.KEEP:
             decided_at = self.now()
