@@ -82,7 +82,14 @@ def scenarios() -> list[Scenario]:
             "GB, label never used → expired", "DEMO-1003", [item("1", 1, "CHANGED_MIND")], "EXPIRED", _nothing
         ),  # fmt: skip
         Scenario(
-            "US → DE, parcel goes silent → lost",
+            "US → New Jersey hub, consolidated back to DE → refunded",
+            "DEMO-1010",
+            [item("1", 1, "DOES_NOT_FIT")],
+            "REFUNDED",
+            _ship_and_inspect(HAPPY_JOURNEY),
+        ),  # fmt: skip
+        Scenario(
+            "US → DE, parcel goes silent → lost, carrier claim opened",
             "DEMO-1004",
             [item("1", 1, "STYLE_NOT_AS_EXPECTED")],
             "LOST",
@@ -139,6 +146,15 @@ def _print_journey(scenario: Scenario) -> bool:
         start = _seconds(path[0]["entered_at"])
         steps = "  →  ".join(f"{p['state']} +{_seconds(p['entered_at']) - start:.1f}s" for p in path)
         print(f"       path: {steps}")
+    route = outcome.get("route") or {}
+    if route:
+        where = (route.get("hub") or {}).get("hub_id") or "warehouse"
+        print(f"       route: {route.get('choice')} via {where}: {route.get('reason')}")
+    claim = outcome.get("claim") or {}
+    if claim:
+        amount = claim.get("amount_claimed") or {}
+        print(f"       claim: {claim.get('claim_id')} {claim.get('status')} for {amount.get('amount')}"
+              f" {amount.get('currency')} with {claim.get('carrier')}")  # fmt: skip
     statuses = [e for e in outcome.get("timeline", []) if e.get("kind") in ("STATUS", "SCAN")]
     if statuses:
         print("       timeline: " + ", ".join(e.get("status") or e.get("scan", "") for e in statuses))

@@ -204,6 +204,18 @@ def demo_orders(now: datetime) -> list[dict[str, Any]]:
             ],
             "0.00",
         ),  # fmt: skip
+        order(
+            "DEMO-1010",
+            "US",
+            "USD",
+            "en",
+            5,
+            "Avery Brooks",
+            [
+                _line("1", "RUN-10-BLU", "Trail running shoes, blue, 10", "135.00", "640411", "VN", 950),
+            ],
+            "9.00",
+        ),  # fmt: skip
     ]
 
 

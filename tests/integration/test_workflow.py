@@ -271,6 +271,8 @@ def test_a_label_not_used_in_time_expires(aws: LocalAws) -> None:
     shipment = services().documents.get(f"sandbox-carrier/shipments/{tracking}.json")
     assert shipment is not None
     assert json.loads(shipment)["voided"] is True
+    # ...and the carrier's refund of the unused label is recorded, to be credited in the ledger
+    assert record.final["label_refund"] == json.loads(shipment)["price"]
     assert reserved(order.order_number) == {}
     assert subjects_to(order.email)[-1] == f"Your return label for order {order.order_number} has expired"
     # ...and a scan that turns up afterwards changes nothing
@@ -303,6 +305,19 @@ def test_a_parcel_that_stops_being_scanned_is_lost(aws: LocalAws) -> None:
     assert reserved(order.order_number) == {"1": 1}
     assert subjects_to(order.email)[-1] == f"Your return parcel for order {order.order_number} is missing"
     assert refund_objects() == []
+    # And a claim is open with the carrier, with its evidence, and ops see an alert on the return
+    assert record.claim is not None and record.claim["status"] == "OPEN"
+    assert record.claim["amount_claimed"] == {"amount": "89.90", "currency": "EUR"}
+    claim = json.loads(services().documents.get(f"sandbox-carrier/claims/{tracking}.json") or b"{}")
+    assert claim["reference"] == return_id
+    assert [scan["scan"] for scan in claim["evidence"]["scans"]] == [
+        "ACCEPTED",
+        "IN_TRANSIT",
+        "IN_TRANSIT",
+        "IN_TRANSIT",
+    ]
+    assert claim["evidence"]["label_key"].endswith(".pdf")
+    assert any(e.get("code") == "PARCEL_LOST" and e.get("claim_id") for e in record.timeline)
 
 
 def test_a_parcel_the_carrier_sends_back_bounces(aws: LocalAws) -> None:

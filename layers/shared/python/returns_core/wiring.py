@@ -27,7 +27,7 @@ from returns_core.portal.service import PortalOptions, ShopperPortal
 from returns_core.portal.throttle import LookupThrottle
 from returns_core.portal.tokens import TokenSigner
 from returns_core.portal.withdrawals import WithdrawalConfirmations
-from returns_core.ports.carriers import CarrierPort
+from returns_core.ports.carriers import CarrierPort, ClaimsPort
 from returns_core.ports.payments import PaymentPort
 from returns_core.settings import ConfigurationError, Settings
 from returns_core.storage.models import bind_tables
@@ -208,7 +208,10 @@ class Services:
 
     @cached_property
     def finaliser(self) -> Finaliser:
-        return Finaliser(self.orders, self.returns, self.carrier)
+        carrier = self.carrier
+        return Finaliser(
+            self.orders, self.returns, carrier, claims=carrier if isinstance(carrier, ClaimsPort) else None
+        )
 
     @cached_property
     def notifications(self) -> ShopperNotifications:

@@ -17,9 +17,12 @@ from returns_core.adapters.label_pdf import LabelContent, render_label
 from returns_core.clock import iso, parse_utc, utcnow
 from returns_core.domain.lanes import zone_for
 from returns_core.money import Money
-from returns_core.ports.carriers import CarrierRejected, Label, Rate, ShipmentRequest
+from returns_core.ports.carriers import CarrierRejected, Claim, ClaimRequest, Label, Rate, ShipmentRequest
 
 SHIPMENTS_PREFIX = "sandbox-carrier/shipments/"
+CLAIMS_PREFIX = "sandbox-carrier/claims/"
+# What the sandbox carrier pays for an uninsured lost parcel at most (as postal carriers cap liability).
+LIABILITY_LIMIT = Money.of("100.00", "USD")
 LABEL_VALIDITY = timedelta(days=14)
 FUEL_SURCHARGE_PCT = Decimal(12)
 BATTERY_SURCHARGE = Money.of("6.00", "USD")
@@ -129,14 +132,43 @@ class SandboxCarrier:
         self._documents.put(registry_key, json.dumps(registry).encode(), "application/json")
         return label
 
-    def void(self, label: Label) -> None:
+    def void(self, label: Label) -> Money | None:
+        """Void an unused label; the sandbox refunds its full price (as most carriers do within 30 days)."""
         registry_key = f"{SHIPMENTS_PREFIX}{label.tracking_number}.json"
         existing = self._documents.get(registry_key)
         if existing is None:
-            return
+            return None
         registry = json.loads(existing)
+        if registry.get("voided"):
+            return None  # refunded when first voided
         registry["voided"] = True
         self._documents.put(registry_key, json.dumps(registry).encode(), "application/json")
+        return Money.from_json(registry["price"])
+
+    def open_claim(self, request: ClaimRequest) -> Claim:
+        """A lost-parcel claim for the declared value; uninsured parcels are capped at the liability limit."""
+        key = f"{CLAIMS_PREFIX}{request.tracking_number}.json"
+        existing = self._documents.get(key)
+        if existing is not None:
+            stored = json.loads(existing)
+            return Claim(stored["claim_id"], stored["status"], Money.from_json(stored["amount_claimed"]))
+        # Uninsured parcels are paid up to the liability limit; the carrier applies it when it settles.
+        limit = None if request.insured else LIABILITY_LIMIT
+        value = request.declared_value
+        claim = Claim(f"SBX-CLM-{request.tracking_number[3:]}", "OPEN", value, limit)
+        record = {
+            "claim_id": claim.claim_id,
+            "status": claim.status,
+            "reference": request.reference,
+            "tracking_number": request.tracking_number,
+            "amount_claimed": value.to_json(),
+            "label_cost": request.label_cost.to_json(),
+            "insured": request.insured,
+            "evidence": request.evidence,
+            "opened_at": iso(utcnow()),
+        }
+        self._documents.put(key, json.dumps(record, default=str).encode(), "application/json")
+        return claim
 
 
 def _label_from_registry(registry: dict[str, object]) -> Label:

@@ -65,18 +65,28 @@ def _ops_items(record: ReturnRecord, documents: DocumentStore | None) -> list[di
     ]
 
 
+def route_of(record: ReturnRecord) -> dict[str, Any] | None:
+    """The routing decision with every candidate and its cost (on the label, or on the timeline when kept)."""
+    plan: dict[str, Any] | None = (record.label or {}).get("plan")
+    if plan is None:
+        plans = [entry["plan"] for entry in record.timeline or [] if entry.get("kind") == "ROUTE"]
+        plan = plans[-1] if plans else None
+    return plan
+
+
 def ops_view(record: ReturnRecord, documents: DocumentStore | None = None) -> dict[str, Any]:
     return {
         **public_view(record, documents),
         "items": _ops_items(record, documents),
         "withdrawal": record.withdrawal,
+        "claim": record.claim,
         "refund_deadline": record.refund_deadline.isoformat() if record.refund_deadline else None,
         "language": record.locale,
         "market": record.market,
         "currency": record.currency,
         "decision": record.decision,
         "review": record.review,
-        "route": (record.label or {}).get("plan"),
+        "route": route_of(record),
         "inspection": record.inspection,
         "refund": record.refund,
         "final": record.final,

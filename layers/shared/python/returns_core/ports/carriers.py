@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from returns_core.clock import iso, parse_utc
 from returns_core.money import Money
@@ -89,7 +89,36 @@ class CarrierPort(Protocol):
 
     def buy(self, shipment: ShipmentRequest, rate: Rate) -> Label: ...
 
-    def void(self, label: Label) -> None: ...
+    def void(self, label: Label) -> Money | None:
+        """Cancel an unused label; the amount the carrier refunds for it, if it refunds one."""
+        ...
+
+
+@dataclass(frozen=True)
+class ClaimRequest:
+    """What a carrier needs to investigate and pay a lost parcel: who, what it was worth, and proof."""
+
+    reference: str  # our return id
+    tracking_number: str
+    declared_value: Money
+    label_cost: Money
+    insured: bool
+    evidence: dict[str, object]  # the label document, the scans seen, when the parcel went silent
+
+
+@dataclass(frozen=True)
+class Claim:
+    claim_id: str
+    status: str  # OPEN, APPROVED, REJECTED
+    amount_claimed: Money
+    liability_limit: Money | None = None
+
+
+@runtime_checkable
+class ClaimsPort(Protocol):
+    def open_claim(self, request: ClaimRequest) -> Claim:
+        """Open (or find, for the same tracking number) the claim for a lost parcel."""
+        ...
 
 
 def label_to_json(label: Label) -> dict[str, object]:

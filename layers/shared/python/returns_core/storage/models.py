@@ -86,7 +86,10 @@ class ReturnRecord(Model):
     refund = JSONAttribute(null=True)
     final = JSONAttribute(null=True)
     refund_deadline = UTCDateTimeAttribute(null=True)
-    withdrawal = JSONAttribute(null=True)  # the EU withdrawal notice: when it was declared, its confirmation
+    withdrawal = JSONAttribute(null=True)
+    claim = JSONAttribute(
+        null=True
+    )  # the carrier claim opened for a lost parcel  # the EU withdrawal notice: when it was declared, its confirmation
     # The Step Functions task token of the stage the workflow is waiting in, if any.
     task_token = UnicodeAttribute(null=True)
     waiting_for = UnicodeAttribute(null=True)

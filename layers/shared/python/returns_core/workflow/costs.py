@@ -27,6 +27,9 @@ def ledger_entries(record: ReturnRecord) -> list[tuple[str, Money, dict[str, Any
     if record.label and not record.returnless:
         label = label_from_json(record.label)
         entries.append(("LABEL", -label.price, {"carrier": label.carrier, "service": label.service}))
+        refund = (record.final or {}).get("label_refund")
+        if refund:
+            entries.append(("LABEL_REFUND", Money.from_json(refund), {"carrier": label.carrier}))
         hub = (record.label.get("plan") or {}).get("hub")
         if hub:
             # This parcel's part of the hub's consolidated shipment to the warehouse, and its handling.
