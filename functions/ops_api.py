@@ -19,6 +19,7 @@ from returns_core.observability import logger, tracer
 from returns_core.wiring import services
 from returns_core.workflow.costs import ledger_lines
 from returns_core.workflow.history import execution_summary
+from returns_core.workflow.milestones import Stage
 
 app = build_resolver()
 
@@ -154,6 +155,14 @@ def retry_refund(return_id: ReturnId, body: Annotated[RefundRetryBody, Body()]) 
     _record(return_id)
     services().milestones.retry_refund(return_id, body.operator, body.note)
     logger.info("refund retry requested", extra={"return_id": return_id})
+    return {"return_id": return_id, "retry": "REQUESTED"}
+
+
+@app.post("/ops/returns/<return_id>/label-retry")
+def retry_label(return_id: ReturnId, body: Annotated[RefundRetryBody, Body()]) -> dict[str, Any]:
+    _record(return_id)
+    services().milestones.retry(return_id, Stage.LABEL_FIX, body.operator, body.note)
+    logger.info("label retry requested", extra={"return_id": return_id})
     return {"return_id": return_id, "retry": "REQUESTED"}
 
 

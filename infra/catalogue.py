@@ -164,6 +164,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
             Route("POST", "/ops/returns/{return_id}/review", Auth.OPS),
             Route("POST", "/ops/returns/{return_id}/inspection", Auth.OPS),
             Route("POST", "/ops/returns/{return_id}/refund-retry", Auth.OPS),
+            Route("POST", "/ops/returns/{return_id}/label-retry", Auth.OPS),
             Route("PUT", "/ops/orders/{order_number}", Auth.OPS),
         ),
         tables={"orders": RW, "returns": RW, "ledger": R},

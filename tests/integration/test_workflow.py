@@ -481,3 +481,44 @@ def test_ops_asking_for_an_unknown_return_get_404(aws: LocalAws) -> None:
 
     # Then each is 404 RETURN_NOT_FOUND
     assert [(r.status, r.code) for r in replies] == [(404, "RETURN_NOT_FOUND")] * 3
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Carrier outages
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_a_carrier_outage_parks_the_return_for_ops_until_a_retry_succeeds(
+    aws: LocalAws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a carrier that answers every quote with a 503
+    from returns_core.adapters.sandbox_carrier import SandboxCarrier
+    from returns_core.ports.carriers import CarrierUnavailable
+
+    real_rates = SandboxCarrier.rates
+
+    def down(self: SandboxCarrier, shipment: Any) -> Any:
+        raise CarrierUnavailable("503 from the carrier")
+
+    monkeypatch.setattr(SandboxCarrier, "rates", down)
+    order = seed_order()
+    return_id = create_return(order)
+
+    # When the retries with backoff are spent
+    parked = wait_parked(return_id, "LABEL_FIX", timeout=20)
+
+    # Then the return waits visibly for ops, with an alert, instead of ending or hanging
+    assert parked.status == "APPROVED"
+    assert any(e.get("code") == "LABEL_UNAVAILABLE" for e in parked.timeline)
+    assert "AwaitLabelFix" in visited_states(return_id)
+
+    # When the carrier is back and ops ask for another attempt
+    monkeypatch.setattr(SandboxCarrier, "rates", real_rates)
+    reply = ops("POST", f"/ops/returns/{return_id}/label-retry", {"operator": "ops-1", "note": "carrier back"})
+
+    # Then the label is bought and the return goes on; a second retry is refused
+    assert reply.status == 200, reply
+    assert wait_status(return_id, "LABEL_ISSUED").label is not None
+    again = ops("POST", f"/ops/returns/{return_id}/label-retry", {"operator": "ops-1"})
+    assert (again.status, again.code) == (409, "NO_LABEL_WAITING")
+    drive_to_refund(return_id)

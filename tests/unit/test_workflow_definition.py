@@ -72,7 +72,12 @@ def test_the_design_stages_exist_with_their_waits() -> None:
     # And carrier errors are retried with backoff before the label branch gives up
     retry = states["BuyLabel"]["Retry"][0]
     assert "CarrierUnavailable" in retry["ErrorEquals"] and retry["BackoffRate"] > 1
-    assert states["BuyLabel"]["Catch"][0]["Next"] == "LabelUnavailable"
+    # ...then a carrier outage parks the return for ops (never silently stuck), anything else ends it
+    outage, other = states["BuyLabel"]["Catch"]
+    assert "CarrierUnavailable" in outage["ErrorEquals"] and outage["Next"] == "AwaitLabelFix"
+    assert states["AwaitLabelFix"]["Resource"].endswith(".waitForTaskToken")
+    assert states["AwaitLabelFix"]["Next"] == "BuyLabel"
+    assert other == {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "LabelUnavailable"}
     # And each terminal branch names its own status
     finals = {name: states[name]["Parameters"]["status"] for name in states if states[name].get("Next") == "Finalise"}
     assert set(finals.values()) == {"REJECTED", "CANCELLED", "EXPIRED", "LOST", "BOUNCED"}

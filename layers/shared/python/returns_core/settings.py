@@ -39,6 +39,8 @@ class Settings(BaseModel):
     # Local return hubs (JSON list, see returns_core.domain.hubs); none means every parcel goes direct.
     return_hubs: str = Field(default="", alias="RETURN_HUBS")
     carrier_provider: str = Field(default="sandbox", alias="CARRIER_PROVIDER")
+    # Carriers to buy from, in order, when the primary one is down (comma-separated provider names).
+    carrier_fallbacks: str = Field(default="", alias="CARRIER_FALLBACKS")
     payment_provider: str = Field(default="sandbox", alias="PAYMENT_PROVIDER")
     # Either the secret itself (local stack) or the ARN of a Secrets Manager secret holding it (AWS).
     carrier_webhook_secret: str = Field(default="", alias="CARRIER_WEBHOOK_SECRET", repr=False)

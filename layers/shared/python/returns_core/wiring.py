@@ -69,9 +69,17 @@ class Services:
 
     @cached_property
     def carrier(self) -> CarrierPort:
-        if self.settings.carrier_provider == "sandbox":
+        return self._carrier(self.settings.carrier_provider)
+
+    @cached_property
+    def fallback_carriers(self) -> tuple[CarrierPort, ...]:
+        names = [name.strip() for name in self.settings.carrier_fallbacks.split(",") if name.strip()]
+        return tuple(self._carrier(name) for name in names if name != self.settings.carrier_provider)
+
+    def _carrier(self, provider: str) -> CarrierPort:
+        if provider == "sandbox":
             return SandboxCarrier(self.documents, self.warehouse_address)
-        raise ConfigurationError(f"unknown carrier provider {self.settings.carrier_provider!r}")
+        raise ConfigurationError(f"unknown carrier provider {provider!r}")
 
     @cached_property
     def payments(self) -> PaymentPort:
@@ -182,6 +190,7 @@ class Services:
             documents=self.documents,
             warehouse_address=self.warehouse_address,
             hubs=self.hubs,
+            fallbacks=self.fallback_carriers,
         )
 
     @cached_property

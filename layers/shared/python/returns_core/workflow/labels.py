@@ -18,9 +18,14 @@ from returns_core.domain.routing import NoAllowedService, RouteChoice, plan_retu
 from returns_core.domain.statuses import ReturnStatus
 from returns_core.fx import FxRates
 from returns_core.money import Money
+from returns_core.observability import logger
 from returns_core.ports.carriers import (
+    CarrierError,
     CarrierPort,
+    CarrierRateLimited,
     CarrierRejected,
+    CarrierTimeout,
+    CarrierUnavailable,
     CustomsLine,
     Parcel,
     ShipmentRequest,
@@ -118,6 +123,8 @@ class LabelBuyer:
     warehouse_address: tuple[str, ...] = ()
     # Local return hubs that consolidate parcels back to the warehouse (none: every parcel goes direct).
     hubs: tuple[ReturnHub, ...] = ()
+    # Carriers tried, in order, when the primary one is down (timeouts, 5xx, rate limits).
+    fallbacks: tuple[CarrierPort, ...] = ()
 
     def buy(self, return_id: str) -> dict[str, Any]:
         record = self.returns.get(return_id)
@@ -126,19 +133,34 @@ class LabelBuyer:
         if record.label:
             return {"returnless": False, "tracking_number": record.label["tracking_number"]}
         order, _ = self.orders.get(record.order_number)
+        outage: CarrierError | None = None
+        for carrier in (self.carrier, *self.fallbacks):
+            try:
+                return self._buy_with(carrier, record, order, outage)
+            except (CarrierUnavailable, CarrierTimeout, CarrierRateLimited) as exc:
+                # The next carrier is tried now; when all are down the state machine retries with backoff.
+                logger.warning("carrier unavailable", extra={"carrier": carrier.name, "return_id": return_id})
+                outage = exc
+        assert outage is not None
+        raise outage
+
+    def _buy_with(
+        self, carrier: CarrierPort, record: ReturnRecord, order: Order, outage: CarrierError | None
+    ) -> dict[str, Any]:
+        return_id = record.return_id
         shipment = shipment_for(record, order, self.warehouse_country)
         items: list[tuple[Money, ReturnReason]] = []
         for item in record.request["items"]:
             line = order.line(item["line_id"])
             if line is not None:
                 items.append((order.unit_price(line) * int(item["quantity"]), ReturnReason(item["reason"])))
-        rates = self.carrier.rates(shipment)
+        rates = carrier.rates(shipment)
         hub_shipments = {
             hub.hub_id: shipment_for(record, order, hub.country, hub.address)
             for hub in hubs_for(self.hubs, order.country, self.warehouse_country)
         }
         hub_rates = [
-            (hub, self.carrier.rates(hub_shipments[hub.hub_id])) for hub in self.hubs if hub.hub_id in hub_shipments
+            (hub, carrier.rates(hub_shipments[hub.hub_id])) for hub in self.hubs if hub.hub_id in hub_shipments
         ]
         currencies = (
             {r.price.currency for r in rates}
@@ -170,7 +192,7 @@ class LabelBuyer:
             return {"returnless": True, "tracking_number": None}
 
         assert plan.rate is not None
-        label = self.carrier.buy(shipment, plan.rate)
+        label = carrier.buy(shipment, plan.rate)
         issued_at = self.now()
         customs_key: str | None = None
         if shipment.customs and self.documents is not None:
@@ -186,6 +208,8 @@ class LabelBuyer:
                 "plan": plan.to_json(),
                 "customs": bool(shipment.customs),
                 "customs_key": customs_key,
+                # Set when the primary carrier was down and this label came from a fallback.
+                "fallback_from": type(outage).__name__ if outage else None,
             }
             record.tracking_number = label.tracking_number
             transition(record, ReturnStatus.LABEL_ISSUED, issued_at)

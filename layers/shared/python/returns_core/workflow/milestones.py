@@ -18,6 +18,7 @@ from returns_core.clock import iso, utcnow
 from returns_core.domain.scans import FAILURES, MOVING, ScanEvent, ScanStatus, return_status_for
 from returns_core.domain.statuses import ReturnStatus, can_transition, is_terminal, physical_rank
 from returns_core.errors import Conflict
+from returns_core.i18n import N_
 from returns_core.observability import logger
 from returns_core.ports.events import DomainEvent, EventPublisher
 from returns_core.storage.models import ReturnRecord
@@ -38,6 +39,16 @@ class Stage(StrEnum):
     INSPECTION = "INSPECTION"
     # A refund that failed after its retries waits here, visibly, until ops ask for another attempt.
     REFUND_FIX = "REFUND_FIX"
+    # Every carrier failed (primary and fallbacks, after the retries): ops try again when one is back.
+    LABEL_FIX = "LABEL_FIX"
+
+
+# Stages a return waits in for a person, and the alert that tells ops about it.
+_ALERTS = {Stage.REFUND_FIX: "REFUND_FAILED", Stage.LABEL_FIX: "LABEL_UNAVAILABLE"}
+_RETRIES = {
+    Stage.REFUND_FIX: ("REFUND_RETRY", N_("This return has no failed refund waiting for a retry."), "NO_FAILED_REFUND"),
+    Stage.LABEL_FIX: ("LABEL_RETRY", N_("This return is not waiting for a label."), "NO_LABEL_WAITING"),
+}
 
 
 class ParcelLost(Exception):
@@ -157,10 +168,10 @@ class Milestones:
             record.task_token = token
             record.waiting_for = stage.value
             record.updated_at = now
-            if stage is Stage.REFUND_FIX:
+            if stage in _ALERTS:
                 append_timeline(
                     record,
-                    {"kind": "ALERT", "code": "REFUND_FAILED", "error": (error or {}).get("Error"), "at": iso(now)},
+                    {"kind": "ALERT", "code": _ALERTS[stage], "error": (error or {}).get("Error"), "at": iso(now)},
                 )
             return _take_token(record, stage)
 
@@ -251,20 +262,25 @@ class Milestones:
         return review
 
     def retry_refund(self, return_id: str, operator: str, note: str | None) -> None:
+        self.retry(return_id, Stage.REFUND_FIX, operator, note)
+
+    def retry(self, return_id: str, stage: Stage, operator: str, note: str | None) -> None:
+        """Ops ask for another attempt at what a return is parked for (a refund, a label)."""
         now = self._now()
+        kind, message, code = _RETRIES[stage]
 
         def change(record: ReturnRecord) -> str:
-            if record.waiting_for != Stage.REFUND_FIX.value or not record.task_token:
-                raise Conflict("This return has no failed refund waiting for a retry.", code="NO_FAILED_REFUND")
+            if record.waiting_for != stage.value or not record.task_token:
+                raise Conflict(message, code=code)
             token = record.task_token
             record.task_token = None
             record.waiting_for = None
             record.updated_at = now
-            append_timeline(record, {"kind": "REFUND_RETRY", "operator": operator, "note": note, "at": iso(now)})
+            append_timeline(record, {"kind": kind, "operator": operator, "note": note, "at": iso(now)})
             return token
 
         token = self._returns.mutate(return_id, change)
-        self._deliver(return_id, Resume(token, "success", output={"retry": True}), Stage.REFUND_FIX)
+        self._deliver(return_id, Resume(token, "success", output={"retry": True}), stage)
 
     def record_inspection(self, return_id: str, inspection: dict[str, Any]) -> dict[str, Any]:
         now = self._now()
