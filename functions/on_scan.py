@@ -25,6 +25,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return {"outcome": "MALFORMED"}
     outcome = services().milestones.apply_scan(scan)
     if outcome == "UNMATCHED":
+        # Kept for reconciliation (an ops action), not retried: retrying cannot make it match.
+        services().unmatched_scans.keep(scan)
         metrics.add_metric(name="ScanUnmatched", unit="Count", value=1)
     logger.info("scan applied", extra={"outcome": outcome, "status": scan.status, "tracking": scan.tracking_number})
     return {"outcome": outcome}

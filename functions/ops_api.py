@@ -166,6 +166,27 @@ def retry_label(return_id: ReturnId, body: Annotated[RefundRetryBody, Body()]) -
     return {"return_id": return_id, "retry": "REQUESTED"}
 
 
+@app.get("/ops/unmatched-scans")
+def unmatched_scans() -> dict[str, Any]:
+    pending = services().unmatched_scans.pending()
+    return {"scans": [scan.model_dump(mode="json") for scan in pending], "count": len(pending)}
+
+
+@app.post("/ops/unmatched-scans/reconcile")
+def reconcile_scans() -> dict[str, Any]:
+    """Apply every kept scan whose tracking number now belongs to a return."""
+    applied, still_unmatched = 0, 0
+    for scan in sorted(services().unmatched_scans.pending(), key=lambda s: s.occurred_at):
+        if services().milestones.apply_scan(scan) == "UNMATCHED":
+            still_unmatched += 1
+            continue
+        record = services().returns.by_tracking_number(scan.tracking_number)
+        services().unmatched_scans.mark(scan, record.return_id if record else "")
+        applied += 1
+    logger.info("unmatched scans reconciled", extra={"applied": applied, "still_unmatched": still_unmatched})
+    return {"applied": applied, "still_unmatched": still_unmatched}
+
+
 @app.put("/ops/orders/<order_number>")
 def sync_order(
     order_number: Annotated[str, Path(min_length=1, max_length=64)], order: Annotated[Order, Body()]

@@ -165,10 +165,12 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
             Route("POST", "/ops/returns/{return_id}/inspection", Auth.OPS),
             Route("POST", "/ops/returns/{return_id}/refund-retry", Auth.OPS),
             Route("POST", "/ops/returns/{return_id}/label-retry", Auth.OPS),
+            Route("GET", "/ops/unmatched-scans", Auth.OPS),
+            Route("POST", "/ops/unmatched-scans/reconcile", Auth.OPS),
             Route("PUT", "/ops/orders/{order_number}", Auth.OPS),
         ),
         tables={"orders": RW, "returns": RW, "ledger": R},
-        documents=R,  # presigned label links
+        documents=RW,  # presigned label links; marks reconciled unmatched scans
         read_executions=True,
         task_callbacks=True,
         put_events=True,  # the inspection milestone, for the shopper's email
@@ -179,6 +181,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         description="Applies a scan to the return's timeline; heartbeats or resumes the waiting task",
         rules=(SCAN_RULE,),
         tables={"returns": RW},
+        documents=RW,  # keeps scans no return matches, for reconciliation
         task_callbacks=True,
         put_events=True,  # milestone events for the shopper's emails
     ),

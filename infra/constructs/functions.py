@@ -35,7 +35,11 @@ PORTAL_URL_ENV = "PORTAL_URL"
 # Writes confined to known key prefixes: such a function may put objects there and nowhere else, and
 # delete nothing. The storefront is public-facing: photos come in through presigned POSTs (signed with
 # its own credentials, so they need s3:PutObject on uploads/), withdrawal confirmations go to withdrawals/.
-DOCUMENT_WRITE_PREFIXES: dict[str, tuple[str, ...]] = {"storefront-api": ("uploads/*", "withdrawals/*")}
+DOCUMENT_WRITE_PREFIXES: dict[str, tuple[str, ...]] = {
+    "storefront-api": ("uploads/*", "withdrawals/*"),
+    "on-scan": ("unmatched-scans/*",),
+    "ops-api": ("unmatched-scans/*",),
+}
 
 # Handlers are `functions.<module>.handler`, so the asset is the repo root holding nothing but the
 # `functions/` package (no bundling, no Docker). Later patterns win: "*" and ".*" drop every

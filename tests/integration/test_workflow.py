@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from returns_core.domain.scans import ScanStatus
+from returns_core.domain.scans import ScanEvent, ScanStatus
 from returns_core.wiring import services
 
 from .support import (
@@ -31,6 +31,7 @@ from .support import (
     refund_objects,
     reserved,
     return_request,
+    scan_rule_event,
     seed_order,
     sent_emails,
     storefront,
@@ -522,3 +523,29 @@ def test_a_carrier_outage_parks_the_return_for_ops_until_a_retry_succeeds(
     again = ops("POST", f"/ops/returns/{return_id}/label-retry", {"operator": "ops-1"})
     assert (again.status, again.code) == (409, "NO_LABEL_WAITING")
     drive_to_refund(return_id)
+
+
+def test_scans_for_unknown_tracking_numbers_are_kept_and_reconciled_later(aws: LocalAws) -> None:
+    # Given a carrier scan for a tracking number no return has
+    assert deliver_scan("SBX000000000042", ScanStatus.ACCEPTED, event_id="evt-early") == "UNMATCHED"
+    # Then it is kept for ops instead of being retried or dropped
+    listed = ops("GET", "/ops/unmatched-scans")
+    assert [scan["tracking_number"] for scan in listed.body["scans"]] == ["SBX000000000042"]
+    # Given a return whose acceptance scan arrived before its label was recorded
+    order = seed_order()
+    return_id = create_return(order)
+    tracking = wait_tracking_number(return_id)
+    wait_parked(return_id, "DISPATCH")
+    early = scan_rule_event(tracking, ScanStatus.ACCEPTED, event_id="evt-before-label")
+    services().unmatched_scans.keep(ScanEvent.model_validate(early["detail"]))
+    # When ops reconcile
+    reply = ops("POST", "/ops/unmatched-scans/reconcile")
+    # Then the scan that now matches is applied (the return moves on) and the other stays listed
+    assert reply.body == {"applied": 1, "still_unmatched": 1}
+    assert wait_status(return_id, "IN_TRANSIT").dispatched_at is not None
+    remaining = ops("GET", "/ops/unmatched-scans").body["scans"]
+    assert [scan["tracking_number"] for scan in remaining] == ["SBX000000000042"]
+    deliver_scan(tracking, ScanStatus.DELIVERED)
+    wait_parked(return_id, "INSPECTION")
+    ops("POST", f"/ops/returns/{return_id}/inspection", inspection_body())
+    wait_execution(return_id)

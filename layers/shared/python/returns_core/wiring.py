@@ -42,6 +42,7 @@ from returns_core.workflow.milestones import Milestones
 from returns_core.workflow.notifications import ShopperNotifications
 from returns_core.workflow.refunding import Refunder
 from returns_core.workflow.starter import StepFunctionsStarter
+from returns_core.workflow.unmatched import UnmatchedScans
 
 
 class Services:
@@ -109,6 +110,10 @@ class Services:
                 table_name=self.settings.idempotency_table, boto3_session=boto3.session.Session()
             )
         return self._idempotency_stores[purpose]
+
+    @cached_property
+    def unmatched_scans(self) -> UnmatchedScans:
+        return UnmatchedScans(self.documents)
 
     @cached_property
     def milestones(self) -> Milestones:
