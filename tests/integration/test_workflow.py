@@ -549,3 +549,24 @@ def test_scans_for_unknown_tracking_numbers_are_kept_and_reconciled_later(aws: L
     wait_parked(return_id, "INSPECTION")
     ops("POST", f"/ops/returns/{return_id}/inspection", inspection_body())
     wait_execution(return_id)
+
+
+def test_a_customs_hold_alerts_ops_and_a_long_one_alerts_again(aws: LocalAws) -> None:
+    # Given a cross-border parcel on its way (Japan to the German warehouse)
+    order = seed_order(country="JP", currency="JPY", lines=[order_line("1", price="9800")])
+    return_id, tracking = accepted_by_carrier(create_return(order))
+    # When customs hold it, and four days later it is still held
+    deliver_scan(tracking, ScanStatus.CUSTOMS_HOLD, occurred_at=datetime.now(UTC) - timedelta(days=4))
+    deliver_scan(tracking, ScanStatus.CUSTOMS_HOLD)
+    # Then ops got an alert for the hold, and a second one for its length, each once
+    alerts = [e["code"] for e in get_return(return_id).timeline if e.get("kind") == "ALERT"]
+    assert alerts == ["CUSTOMS_HOLD", "CUSTOMS_HOLD_LONG"]
+    # When it is released / Then no further alert
+    deliver_scan(tracking, ScanStatus.IN_TRANSIT)
+    deliver_scan(tracking, ScanStatus.CUSTOMS_HOLD)
+    alerts = [e["code"] for e in get_return(return_id).timeline if e.get("kind") == "ALERT"]
+    assert alerts == ["CUSTOMS_HOLD", "CUSTOMS_HOLD_LONG"]
+    deliver_scan(tracking, ScanStatus.DELIVERED)
+    wait_parked(return_id, "INSPECTION")
+    ops("POST", f"/ops/returns/{return_id}/inspection", inspection_body())
+    wait_execution(return_id)

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from returns_core.clock import iso, utcnow
+from returns_core.clock import iso, parse_utc, utcnow
 from returns_core.domain.scans import FAILURES, MOVING, ScanEvent, ScanStatus, return_status_for
 from returns_core.domain.statuses import ReturnStatus, can_transition, is_terminal, physical_rank
 from returns_core.errors import Conflict
@@ -27,6 +27,8 @@ from returns_core.workflow.callbacks import TaskCallbacks
 from returns_core.workflow.lifecycle import append_timeline, transition
 
 _SEEN_SCANS_KEPT = 200
+# A parcel held by customs longer than this without moving on gets a second alert for ops.
+CUSTOMS_HOLD_ALERT = timedelta(days=3)
 # Matched by the milestone-events rule (infra.catalogue.MILESTONE_RULE).
 MILESTONE_SOURCE = "returns.workflow"
 MILESTONE_DETAIL_TYPE = "ReturnMilestone"
@@ -223,6 +225,7 @@ class Milestones:
                 "provider": scan.provider,
             },
         )
+        self._customs_alerts(record, scan, now)
         current = ReturnStatus(record.status)
         if is_terminal(current):
             return "RECORDED_LATE"
@@ -238,6 +241,27 @@ class Milestones:
             return "ADVANCED"
         record.updated_at = now
         return "RECORDED"
+
+    def _customs_alerts(self, record: ReturnRecord, scan: ScanEvent, now: datetime) -> None:
+        """A customs hold alerts ops; one still unresolved after CUSTOMS_HOLD_ALERT alerts again, once."""
+        timeline = record.timeline or []
+        codes = {entry.get("code") for entry in timeline if entry.get("kind") == "ALERT"}
+        holds = [e for e in timeline if e.get("kind") == "SCAN" and e.get("scan") == ScanStatus.CUSTOMS_HOLD]
+        if scan.status is ScanStatus.CUSTOMS_HOLD and "CUSTOMS_HOLD" not in codes:
+            append_timeline(record, {"kind": "ALERT", "code": "CUSTOMS_HOLD", "at": iso(now)})
+        if not holds or "CUSTOMS_HOLD_LONG" in codes:
+            return
+        held_since = min(parse_utc(e["at"]) for e in holds)
+        cleared = any(
+            e.get("kind") == "SCAN"
+            and e.get("scan") in {s.value for s in MOVING if s is not ScanStatus.CUSTOMS_HOLD}
+            and parse_utc(e["at"]) > max(parse_utc(h["at"]) for h in holds)
+            for e in timeline
+        )
+        if not cleared and now - held_since > CUSTOMS_HOLD_ALERT:
+            append_timeline(
+                record, {"kind": "ALERT", "code": "CUSTOMS_HOLD_LONG", "since": iso(held_since), "at": iso(now)}
+            )
 
     def record_review(self, return_id: str, decision: str, reason: str, reviewer: str) -> dict[str, Any]:
         now = self._now()
