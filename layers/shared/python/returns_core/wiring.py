@@ -80,6 +80,15 @@ class Services:
     def _carrier(self, provider: str) -> CarrierPort:
         if provider == "sandbox":
             return SandboxCarrier(self.documents, self.warehouse_address)
+        if provider in ("easypost", "shippo"):
+            # Imported here: only deployments that use them pay for loading them at cold start.
+            from returns_core.adapters.easypost_carrier import EasyPostCarrier
+            from returns_core.adapters.shippo_carrier import ShippoCarrier
+
+            adapter = EasyPostCarrier if provider == "easypost" else ShippoCarrier
+            return adapter(
+                self.carrier_api_key, self.documents, self.warehouse_address, self.settings.warehouse_country
+            )
         raise ConfigurationError(f"unknown carrier provider {provider!r}")
 
     @cached_property
