@@ -1,4 +1,9 @@
-"""Carrier scan webhooks: verify the signature over the raw body, normalise, dedupe, publish."""
+"""Carrier scan webhooks: verify the signature over the raw body, normalise, dedupe, publish.
+
+`POST /webhooks/carriers/{provider}` for each provider in `returns_core.webhooks.providers`. A body
+may carry several scans (a tracker's whole history); each is published once, whatever the carrier
+resends. Nothing from the body (tracking numbers, addresses, names) is logged.
+"""
 
 from __future__ import annotations
 
@@ -13,42 +18,72 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from returns_core.api.http import build_resolver, error_response, json_response, raw_body
 from returns_core.clock import utcnow
 from returns_core.observability import logger, metrics, tracer
-from returns_core.webhooks import sandbox
+from returns_core.webhooks.normalising import UnreadablePayload
+from returns_core.webhooks.providers import provider as find_provider
 from returns_core.webhooks.publishing import publish_scan
 from returns_core.webhooks.signatures import SignatureInvalid
 from returns_core.wiring import services
 
-# Carrier bodies are checked by signature first, then parsed by the provider's normaliser.
+# A scan dated further ahead than this is a carrier's clock or data error, not news.
 _CLOCK_SKEW = timedelta(hours=6)
+# The newest scans of one delivery that are published; older ones came with earlier deliveries, and the
+# reply must come back within the carrier's timeout (each publish is a few AWS calls).
+_MOST_SCANS = 50
 
 app = build_resolver()
 
 
 @app.post("/webhooks/carriers/<provider>")
 def receive(provider: Annotated[str, Path(max_length=40)]) -> Response[dict[str, Any]]:
-    if provider != sandbox.PROVIDER:
+    carrier = find_provider(provider)
+    if carrier is None:
         return error_response(404, "UNKNOWN_PROVIDER", f"No webhook for provider {provider!r}.")
     body = raw_body(app.current_event.raw_event)
     try:
-        sandbox.verify(services().webhook_secret, app.current_event.headers, body, utcnow())
+        carrier.verify(services().webhook_secrets(provider), app.current_event.headers, body, utcnow())
     except SignatureInvalid:
         metrics.add_metric(name="WebhookSignatureRejected", unit="Count", value=1)
+        logger.warning("webhook signature rejected", extra={"provider": provider})
         return error_response(401, "INVALID_SIGNATURE", "The webhook signature is missing or invalid.")
     try:
-        scan = sandbox.normalise(body)
-    except sandbox.UnreadablePayload:
+        scans = carrier.normalise(body)
+    except UnreadablePayload:
+        logger.warning("webhook body unreadable", extra={"provider": provider})
         return error_response(400, "UNREADABLE_PAYLOAD", "The webhook body is not a tracking event.")
-    if scan is None:
-        return json_response(202, {"accepted": True, "action": "IGNORED"})
-    if scan.occurred_at > utcnow() + _CLOCK_SKEW:
+
+    latest = utcnow() + _CLOCK_SKEW
+    plausible = sorted((scan for scan in scans if scan.occurred_at <= latest), key=lambda scan: scan.occurred_at)
+    future_dated = len(scans) - len(plausible)
+    if future_dated:
+        metrics.add_metric(name="WebhookScansFutureDated", unit="Count", value=future_dated)
+    if scans and not plausible:
+        # Nothing in the delivery is believable: refuse it, so the carrier's retry can bring a corrected one.
         return error_response(400, "IMPLAUSIBLE_SCAN_TIME", "The scan is dated in the future.")
-    try:
-        publish_scan(services(), scan, app.lambda_context)
-    except IdempotencyAlreadyInProgressError:
-        # The same event is being published by a concurrent delivery; the carrier may retry later.
-        return error_response(409, "SCAN_IN_PROGRESS", "This event is being processed; retry later.")
-    logger.info("scan accepted", extra={"provider": provider, "status": scan.status, "event_id": scan.event_id})
-    return json_response(202, {"accepted": True, "action": "PUBLISHED", "status": scan.status})
+
+    published = 0
+    for scan in plausible[-_MOST_SCANS:]:
+        try:
+            if publish_scan(services(), scan, app.lambda_context):
+                published += 1
+        except IdempotencyAlreadyInProgressError:
+            # The same event is being published by a concurrent delivery; the carrier may retry later.
+            return error_response(409, "SCAN_IN_PROGRESS", "This event is being processed; retry later.")
+    if published:
+        metrics.add_metric(name="WebhookScansPublished", unit="Count", value=published)
+    ignored = len(scans) - published
+    logger.info(
+        "carrier webhook accepted",
+        extra={
+            "provider": provider,
+            "published": published,
+            "ignored": ignored,
+            "future_dated": future_dated,
+            "statuses": sorted({scan.status.value for scan in plausible}),
+        },
+    )
+    return json_response(
+        202, {"accepted": True, "published": published, "ignored": ignored, "future_dated": future_dated}
+    )
 
 
 @metrics.log_metrics

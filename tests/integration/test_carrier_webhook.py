@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+import logging
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from botocore.stub import Stubber
 
+from functions import carrier_webhook
 from infra import catalogue
 from infra.local import environment as env
 from returns_core.clock import iso
+from returns_core.observability import SERVICE
+from returns_core.webhooks import aftership, easypost, shippo
 from returns_core.wiring import services
 
 from .support import WEBHOOK_SECRET, LocalAws, api_event, call_api, client, signed_webhook
@@ -72,7 +79,7 @@ def test_a_signed_scan_is_accepted_and_published_once(scans: ScanQueue) -> None:
 
     # Then 202, and exactly one normalised ScanEvent reaches the scan-events rule
     assert reply.status == 202, reply
-    assert reply.body == {"accepted": True, "action": "PUBLISHED", "status": "IN_TRANSIT"}
+    assert reply.body == {"accepted": True, "published": 1, "ignored": 0, "future_dated": 0}
     [event] = scans.events()
     assert event["source"] == catalogue.SCAN_EVENT_SOURCE
     assert event["detail-type"] == catalogue.SCAN_EVENT_DETAIL_TYPE
@@ -91,8 +98,9 @@ def test_the_same_event_posted_twice_is_published_once(scans: ScanQueue) -> None
     # When the carrier redelivers it (freshly signed, as carriers do on retry)
     again = signed_webhook(sent)
 
-    # Then it is acknowledged again but the bus saw it once
+    # Then it is acknowledged again (as already published) but the bus saw it once
     assert again.status == 202, again
+    assert again.body == {"accepted": True, "published": 0, "ignored": 1, "future_dated": 0}
     assert [e["detail"]["event_id"] for e in scans.events()] == ["evt-2002"]
 
 
@@ -211,9 +219,9 @@ def test_a_status_word_the_product_does_not_act_on_is_acknowledged_and_ignored(s
     # When the carrier sends a status outside its known vocabulary
     reply = signed_webhook(payload("evt-8008", "weather_delay"))
 
-    # Then 202 IGNORED (so the carrier stops retrying) and nothing is published
+    # Then 202 (so the carrier stops retrying) and nothing is published
     assert reply.status == 202, reply
-    assert reply.body == {"accepted": True, "action": "IGNORED"}
+    assert reply.body == {"accepted": True, "published": 0, "ignored": 0, "future_dated": 0}
     assert scans.events() == []
 
 
@@ -241,3 +249,297 @@ def test_a_bus_that_rejects_the_event_makes_the_carrier_retry(scans: ScanQueue) 
     # Then the scan is published, once (the failed attempt left no dedupe record behind)
     assert retried.status == 202, retried
     assert [e["detail"]["event_id"] for e in scans.events()] == ["evt-9009"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Third-party providers: EasyPost, AfterShip, Shippo, with their own payloads and signatures
+# (read from ../shared/fixtures/webhooks, outside the repository; see SOURCES.md there)
+# ---------------------------------------------------------------------------------------------------------
+
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "webhooks"
+EASYPOST_SECRET = "sécret"
+EASYPOST_EVENT = "easypost-event-tracker-updated.signed.json"
+EASYPOST_HEADER = "hmac-sha256-hex=38f3f53c103713df81616a0a186d77141957323ec21d5fe9363db93840f527db"
+EASYPOST_EARLIER = "easypost-event-tracker-updated.2024-08-13.signed.json"
+EASYPOST_EARLIER_HEADER = "hmac-sha256-hex=63feed8e92d6ebeb22b51133320e2eeb89c1a786cb9c93731125b1a0ddd80a4b"
+AFTERSHIP_SECRET = "aftership_test_webhook_secret"
+SHIPPO_SECRET = "shippo_test_hmac_secret"
+SHIPPO_EVENT = "shippo-track_updated.docs-example.json"
+SHIPPO_HEADER = "t=1688493073,v1=61c8e82881da93b059bed66c0ebb28991eb2e9efbdf20b99140f6e6eed225f36"
+# EasyPost's secret second: it is being rotated out, and must still verify.
+THIRD_PARTY_SECRETS = {
+    "easypost": ["the-next-easypost-secret", EASYPOST_SECRET],
+    "aftership": [AFTERSHIP_SECRET],
+    "shippo": [SHIPPO_SECRET],
+}
+
+
+def fixture_body(name: str) -> bytes:
+    path = FIXTURES / name
+    if not path.is_file():
+        pytest.skip(f"third-party webhook fixture {path} is not present (it lives outside the repository)")
+    return path.read_bytes()
+
+
+@pytest.fixture
+def carriers(aws: LocalAws, scans: ScanQueue) -> ScanQueue:
+    """The scan queue, with webhook secrets configured for the third-party providers."""
+    aws.monkeypatch.setenv("CARRIER_WEBHOOK_SECRETS", json.dumps(THIRD_PARTY_SECRETS))
+    services.cache_clear()
+    return scans
+
+
+def post_to(provider: str, raw: bytes, headers: dict[str, str], base64_body: bool = False) -> Any:
+    event = api_event("POST", f"/webhooks/carriers/{provider}", raw, headers, base64_body=base64_body)
+    return call_api("carrier-webhook", event)
+
+
+def accepted(published: int, ignored: int = 0, future_dated: int = 0) -> dict[str, Any]:
+    return {"accepted": True, "published": published, "ignored": ignored, "future_dated": future_dated}
+
+
+def test_a_real_easypost_tracker_update_publishes_each_tracking_detail_once(carriers: ScanQueue) -> None:
+    # Given EasyPost's production tracker.updated event, signed as EasyPost signs it
+    raw = fixture_body(EASYPOST_EVENT)
+
+    # When EasyPost posts it
+    reply = post_to("easypost", raw, {"x-hmac-signature": EASYPOST_HEADER})
+
+    # Then every tracking detail is a canonical scan on the bus, oldest first
+    assert reply.status == 202, reply
+    assert reply.body == accepted(7)
+    details = [event["detail"] for event in carriers.events()]
+    assert {d["provider"] for d in details} == {"easypost"}
+    assert sorted(d["status"] for d in details) == ["IN_TRANSIT"] * 6 + ["LABEL_CREATED"]
+    assert all(d["tracking_number"] == "1" for d in details)
+
+
+def test_replayed_and_redelivered_easypost_events_publish_nothing_new(carriers: ScanQueue) -> None:
+    # Given the event was delivered once
+    raw = fixture_body(EASYPOST_EVENT)
+    assert post_to("easypost", raw, {"x-hmac-signature": EASYPOST_HEADER}).body == accepted(7)
+
+    # When the same bytes are replayed, and another revision of the event carries the same history
+    replay = post_to("easypost", raw, {"x-hmac-signature": EASYPOST_HEADER})
+    revision = post_to("easypost", fixture_body(EASYPOST_EARLIER), {"x-hmac-signature": EASYPOST_EARLIER_HEADER})
+
+    # Then both are acknowledged, and the bus still saw each scan once
+    assert (replay.status, replay.body) == (202, accepted(0, ignored=7))
+    assert (revision.status, revision.body) == (202, accepted(0, ignored=7))
+    events = carriers.events()
+    assert len(events) == 7
+    assert len({e["detail"]["event_id"] for e in events}) == 7
+
+
+def test_an_easypost_event_the_product_ignores_is_acknowledged(carriers: ScanQueue) -> None:
+    # When EasyPost posts a batch.created event (stated signature)
+    raw = fixture_body("easypost-event-batch-created.signed.json")
+    header = "hmac-sha256-hex=e93977c8ccb20363d51a62b3fe1fc402b7829be1152da9e88cf9e8d07115a46b"
+    reply = post_to("easypost", raw, {"X-Hmac-Signature": header})
+
+    # Then 202 and nothing published
+    assert (reply.status, reply.body) == (202, accepted(0))
+    assert carriers.events() == []
+
+
+def test_the_docs_delivered_example_arrives_delivered_even_base64_encoded(carriers: ScanQueue) -> None:
+    # Given EasyPost's tracking-guide example, handed over by API Gateway base64-encoded
+    raw = fixture_body("easypost-tracker-updated-delivered.guide.json")
+    header = "hmac-sha256-hex=270f980811a9dd307775320d3b95f402c2e51e22f8486c76209c088d5d573e37"
+
+    # When it is posted, the header name in capitals
+    reply = post_to("easypost", raw, {"X-HMAC-SIGNATURE": header}, base64_body=True)
+
+    # Then it verifies over the decoded bytes, and the journey including DELIVERED is on the bus
+    assert (reply.status, reply.body) == (202, accepted(6))
+    assert "DELIVERED" in {e["detail"]["status"] for e in carriers.events()}
+
+
+EASYPOST_BAD_SIGNATURES: dict[str, Any] = {
+    "missing": lambda raw: {},
+    "wrong-secret": lambda raw: easypost.sign("secret", raw),
+    "the-node-sdks-negative-vector": lambda raw: {
+        "x-hmac-signature": "hmac-sha256-hex=e93977c8ccb20363d51a62b3fe1fc402b7829be1152da9e88cf9e8d07115aaaa"
+    },
+    "another-revisions-signature": lambda raw: {"x-hmac-signature": EASYPOST_EARLIER_HEADER},
+    "tampered-body": lambda raw: easypost.sign(EASYPOST_SECRET, raw.replace(b"FedEx", b"FEDEX")),
+    "wrong-scheme": lambda raw: {"x-hmac-signature": EASYPOST_HEADER.replace("hmac-sha256-hex=", "sha256=")},
+    "not-hex": lambda raw: {"x-hmac-signature": "hmac-sha256-hex=" + "z" * 64},
+    "secret-not-nfkd-normalised": lambda raw: {
+        "x-hmac-signature": "hmac-sha256-hex=" + hmac.new(EASYPOST_SECRET.encode(), raw, hashlib.sha256).hexdigest()
+    },
+}
+
+
+@pytest.mark.parametrize("case", list(EASYPOST_BAD_SIGNATURES), ids=list(EASYPOST_BAD_SIGNATURES))
+def test_an_easypost_post_without_a_valid_signature_is_401(carriers: ScanQueue, case: str) -> None:
+    raw = fixture_body(EASYPOST_EVENT)
+    reply = post_to("easypost", raw, EASYPOST_BAD_SIGNATURES[case](raw))
+    assert reply.status == 401, reply
+    assert reply.code == "INVALID_SIGNATURE"
+    assert carriers.events() == []
+
+
+def test_a_provider_without_configured_secrets_accepts_nothing(scans: ScanQueue) -> None:
+    # Given no CARRIER_WEBHOOK_SECRETS at all (only the sandbox secret is set)
+    raw = fixture_body(EASYPOST_EVENT)
+
+    # When EasyPost's genuine event arrives / Then it is refused: there is no key to check it with
+    reply = post_to("easypost", raw, {"x-hmac-signature": EASYPOST_HEADER})
+    assert (reply.status, reply.code) == (401, "INVALID_SIGNATURE")
+    assert scans.events() == []
+
+
+def test_aftership_updates_are_published_and_a_redelivery_is_not(carriers: ScanQueue) -> None:
+    # Given AfterShip's in-transit and delivered samples, with their signatures
+    in_transit = fixture_body("aftership-tracking_update-intransit.json")
+    delivered = fixture_body("aftership-tracking_update-delivered.json")
+
+    # When both arrive, and the delivered one again
+    first = post_to("aftership", in_transit, {"aftership-hmac-sha256": "PTH/9qt6BOX7RQ0KDcAVykcMQVepCPvZNKn/PFVplpM="})
+    second = post_to("aftership", delivered, {"Aftership-Hmac-Sha256": "e0wYADgtOVgmDEEpXr/zm9yBogLQsG5PtkuHMHmDz1Y="})
+    again = post_to("aftership", delivered, aftership.sign(AFTERSHIP_SECRET, delivered))
+
+    # Then IN_TRANSIT and DELIVERED are on the bus once each
+    assert [first.body, second.body, again.body] == [accepted(1), accepted(1), accepted(0, ignored=1)]
+    assert sorted(e["detail"]["status"] for e in carriers.events()) == ["DELIVERED", "IN_TRANSIT"]
+
+
+def test_an_aftership_body_signed_with_another_secret_is_401(carriers: ScanQueue) -> None:
+    raw = fixture_body("aftership-tracking_update-delivered.json")
+    reply = post_to("aftership", raw, aftership.sign("someone-elses-secret", raw))
+    assert (reply.status, reply.code) == (401, "INVALID_SIGNATURE")
+    assert carriers.events() == []
+
+
+def test_shippos_docs_example_verifies_at_its_signing_time(carriers: ScanQueue, aws: LocalAws) -> None:
+    # Given Shippo's docs example and the header for its docs timestamp, the function's clock frozen there
+    raw = fixture_body(SHIPPO_EVENT)
+    aws.monkeypatch.setattr(carrier_webhook, "utcnow", lambda: datetime.fromtimestamp(1688493073 + 60, UTC))
+
+    # When Shippo posts it
+    reply = post_to("shippo", raw, {"shippo-auth-signature": SHIPPO_HEADER})
+
+    # Then its one DELIVERED status is published
+    assert (reply.status, reply.body) == (202, accepted(1))
+    [event] = carriers.events()
+    assert (event["detail"]["provider"], event["detail"]["status"]) == ("shippo", "DELIVERED")
+
+
+def test_a_stale_shippo_signature_is_401(carriers: ScanQueue) -> None:
+    # Given the docs example's header, signed in 2023 / When it arrives today / Then it is a replay: 401
+    reply = post_to("shippo", fixture_body(SHIPPO_EVENT), {"shippo-auth-signature": SHIPPO_HEADER})
+    assert (reply.status, reply.code) == (401, "INVALID_SIGNATURE")
+    assert carriers.events() == []
+
+
+def test_a_freshly_signed_shippo_redelivery_publishes_once(carriers: ScanQueue) -> None:
+    raw = fixture_body(SHIPPO_EVENT)
+    first = post_to("shippo", raw, shippo.sign(SHIPPO_SECRET, raw, int(time.time())))
+    again = post_to("shippo", raw, shippo.sign(SHIPPO_SECRET, raw, int(time.time())))
+    assert [first.body, again.body] == [accepted(1), accepted(0, ignored=1)]
+    assert len(carriers.events()) == 1
+
+
+def _easypost_tracker(*datetimes: str) -> bytes:
+    return json.dumps(
+        {
+            "id": "evt_future",
+            "object": "Event",
+            "description": "tracker.updated",
+            "result": {
+                "id": "trk_future",
+                "tracking_code": "EZ1000000001",
+                "status": "in_transit",
+                "updated_at": datetimes[-1],
+                "tracking_details": [
+                    {"status": "in_transit", "datetime": at, "tracking_location": {"city": "Leipzig", "country": "DE"}}
+                    for at in datetimes
+                ],
+            },
+        }
+    ).encode()
+
+
+def test_a_scan_dated_in_the_future_is_skipped_and_counted(carriers: ScanQueue) -> None:
+    # Given a delivery with one believable scan and one dated years ahead
+    raw = _easypost_tracker(iso(datetime.now(UTC)), "2999-01-01T00:00:00Z")
+
+    # When it is posted
+    reply = post_to("easypost", raw, easypost.sign(EASYPOST_SECRET, raw))
+
+    # Then the believable scan is published and the other is counted, not the whole delivery refused
+    assert (reply.status, reply.body) == (202, accepted(1, ignored=1, future_dated=1))
+    [event] = carriers.events()
+    assert event["detail"]["occurred_at"].startswith(str(datetime.now(UTC).year))
+
+
+def test_a_long_history_publishes_its_newest_scans_within_the_limit(carriers: ScanQueue) -> None:
+    # Given a tracker with 55 details (its earlier ones came with earlier deliveries)
+    start = datetime.now(UTC) - timedelta(days=2)
+    raw = _easypost_tracker(*(iso(start + timedelta(minutes=10 * n)) for n in range(55)))
+
+    # When it is posted
+    reply = post_to("easypost", raw, easypost.sign(EASYPOST_SECRET, raw))
+
+    # Then the newest 50 are published (so the reply stays fast) and the 5 oldest are counted as ignored
+    assert (reply.status, reply.body) == (202, accepted(50, ignored=5))
+    published = sorted(e["detail"]["occurred_at"] for e in carriers.events())
+    assert len(published) == 50
+    assert published[0] == iso(start + timedelta(minutes=50))
+
+
+def test_a_delivery_with_only_future_scans_is_refused(carriers: ScanQueue) -> None:
+    raw = _easypost_tracker("2999-01-01T00:00:00Z")
+    reply = post_to("easypost", raw, easypost.sign(EASYPOST_SECRET, raw))
+    assert (reply.status, reply.code) == (400, "IMPLAUSIBLE_SCAN_TIME")
+    assert carriers.events() == []
+
+
+@pytest.mark.parametrize("provider", ["easypost", "aftership", "shippo"])
+@pytest.mark.parametrize("raw", [b"[]", b"not json", b'{"x": 1}', b"[" * 50_000 + b"]" * 50_000], ids=str)
+def test_a_signed_third_party_body_that_is_not_a_tracking_event_is_400(
+    carriers: ScanQueue, provider: str, raw: bytes
+) -> None:
+    headers = {
+        "easypost": easypost.sign(EASYPOST_SECRET, raw),
+        "aftership": aftership.sign(AFTERSHIP_SECRET, raw),
+        "shippo": shippo.sign(SHIPPO_SECRET, raw, int(time.time())),
+    }[provider]
+    reply = post_to(provider, raw, headers)
+    assert (reply.status, reply.code) == (400, "UNREADABLE_PAYLOAD")
+    assert carriers.events() == []
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.text: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.text.append(record.getMessage())
+        self.text.append(repr(vars(record)))
+
+
+def test_the_function_logs_no_payload_or_personal_data(carriers: ScanQueue, aws: LocalAws) -> None:
+    # Given deliveries carrying an order number, a recipient's city and postcode, and tracking numbers
+    records = _Records()
+    logging.getLogger(SERVICE).addHandler(records)
+    try:
+        delivered = fixture_body("aftership-tracking_update-delivered.json")
+        assert post_to("aftership", delivered, aftership.sign(AFTERSHIP_SECRET, delivered)).status == 202
+        assert post_to("aftership", delivered, aftership.sign("forged", delivered)).status == 401
+        odd = b'{"not": "a tracking event"}'
+        assert post_to("aftership", odd, aftership.sign(AFTERSHIP_SECRET, odd)).status == 400
+        aws.monkeypatch.setattr(carrier_webhook, "utcnow", lambda: datetime.fromtimestamp(1688493073, UTC))
+        shippo_raw = fixture_body(SHIPPO_EVENT)
+        assert post_to("shippo", shippo_raw, {"Shippo-Auth-Signature": SHIPPO_HEADER}).status == 202
+    finally:
+        logging.getLogger(SERVICE).removeHandler(records)
+
+    # When we read what the function logged
+    logged = "\n".join(records.text)
+    assert "carrier webhook accepted" in logged, "nothing was captured"
+    # Then none of it is there
+    for value in ("ORD-1001", "0000000000000000", "9205590164917312751089", "89101", "Order 000123", "Las Vegas"):
+        assert value not in logged, value

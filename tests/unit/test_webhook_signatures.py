@@ -29,32 +29,46 @@ class TestSandboxRoundTrip:
     def test_a_signed_body_verifies(self) -> None:
         # Given the sandbox carrier signs a scan / When we verify it as received / Then it passes
         headers = sandbox.sign(SECRET, BODY, T)
-        sandbox.verify(SECRET, headers, BODY, NOW)
+        sandbox.verify([SECRET], headers, BODY, NOW)
 
     @pytest.mark.parametrize("name", ["x-sandbox-signature", "X-SANDBOX-SIGNATURE", "X-Sandbox-Signature"])
     def test_the_header_name_is_matched_in_any_case(self, name: str) -> None:
         # API Gateway HTTP APIs lower-case header names
         value = sandbox.sign(SECRET, BODY, T)[sandbox.SIGNATURE_HEADER]
-        sandbox.verify(SECRET, {name: value, "content-type": "application/json"}, BODY, NOW)
+        sandbox.verify([SECRET], {name: value, "content-type": "application/json"}, BODY, NOW)
 
     def test_the_wrong_secret_is_rejected(self) -> None:
         headers = sandbox.sign("someone-elses-secret", BODY, T)
         with pytest.raises(SignatureInvalid):
-            sandbox.verify(SECRET, headers, BODY, NOW)
+            sandbox.verify([SECRET], headers, BODY, NOW)
 
     def test_a_tampered_body_is_rejected(self) -> None:
         # Given a genuine signature / When someone turns "delivered" into "lost" / Then it fails
         headers = sandbox.sign(SECRET, BODY, T)
         with pytest.raises(SignatureInvalid):
-            sandbox.verify(SECRET, headers, BODY.replace(b"delivered", b"lost"), NOW)
+            sandbox.verify([SECRET], headers, BODY.replace(b"delivered", b"lost"), NOW)
 
     def test_a_missing_header_is_rejected(self) -> None:
         with pytest.raises(SignatureInvalid):
-            sandbox.verify(SECRET, {"content-type": "application/json"}, BODY, NOW)
+            sandbox.verify([SECRET], {"content-type": "application/json"}, BODY, NOW)
 
     def test_an_empty_header_is_rejected(self) -> None:
         with pytest.raises(SignatureInvalid):
-            sandbox.verify(SECRET, {sandbox.SIGNATURE_HEADER: ""}, BODY, NOW)
+            sandbox.verify([SECRET], {sandbox.SIGNATURE_HEADER: ""}, BODY, NOW)
+
+    def test_during_a_rotation_either_secret_verifies(self) -> None:
+        # Given the old and the new secret are both configured, the matching one second
+        headers = sandbox.sign(SECRET, BODY, T)
+        # When verified / Then it passes
+        sandbox.verify(["the-old-secret", SECRET], headers, BODY, NOW)
+
+    def test_no_configured_secret_rejects_even_a_signature_made_with_an_empty_key(self) -> None:
+        # Given a signature computed with an empty key (what a forger would try)
+        headers = sandbox.sign("", BODY, T)
+        # When no secret (or only an empty one) is configured / Then it is rejected, never accepted
+        for secrets in ([], [""]):
+            with pytest.raises(SignatureInvalid):
+                sandbox.verify(secrets, headers, BODY, NOW)
 
 
 class TestReplayWindow:

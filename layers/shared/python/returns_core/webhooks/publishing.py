@@ -22,14 +22,23 @@ def scan_event(scan: ScanEvent) -> DomainEvent:
     return DomainEvent(SCAN_SOURCE, SCAN_DETAIL_TYPE, scan.model_dump(mode="json"))
 
 
-def publish_scan(services: Services, scan: ScanEvent, context: Any) -> dict[str, Any]:
+def publish_scan(services: Services, scan: ScanEvent, context: Any) -> bool:
+    """Put the scan on the bus unless this (provider, event id) was published before.
+
+    True if this call published it, False if it had been already. A failed publish (the bus refused an
+    entry) raises and leaves no dedupe record, so the carrier's retry publishes it.
+    """
     persistence = services.idempotency_store("scan-publish")
     config = IdempotencyConfig(event_key_jmespath="[provider, event_id]", expires_after_seconds=_DEDUPE_SECONDS)
     config.register_lambda_context(context)
+    published = False
 
     @idempotent_function(data_keyword_argument="detail", persistence_store=persistence, config=config)
     def publish(detail: dict[str, Any]) -> dict[str, Any]:
+        nonlocal published
         services.publisher.publish([scan_event(scan)])
+        published = True
         return {"published": detail["event_id"]}
 
-    return publish(detail=scan.model_dump(mode="json"))
+    publish(detail=scan.model_dump(mode="json"))
+    return published

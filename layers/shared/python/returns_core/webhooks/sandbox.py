@@ -10,7 +10,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from returns_core.domain.scans import ScanEvent, ScanStatus
-from returns_core.webhooks.signatures import header, sign_timestamped, verify_timestamped
+from returns_core.webhooks.normalising import UnreadablePayload
+from returns_core.webhooks.signatures import header, sign_timestamped, usable_secrets, verify_timestamped_any
 
 SIGNATURE_HEADER = "X-Sandbox-Signature"
 PROVIDER = "sandbox"
@@ -32,10 +33,6 @@ VOCABULARY: dict[str, ScanStatus] = {
 }
 
 
-class UnreadablePayload(ValueError):
-    pass
-
-
 class SandboxScanPayload(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -46,32 +43,38 @@ class SandboxScanPayload(BaseModel):
     location: str | None = Field(default=None, max_length=200)
 
 
-def verify(secret: str, headers: Mapping[str, str], body: bytes, now: datetime) -> None:
-    verify_timestamped(secret.encode(), body, header(headers, SIGNATURE_HEADER), now)
+def verify(secrets: list[str], headers: Mapping[str, str], body: bytes, now: datetime) -> None:
+    """`X-Sandbox-Signature: t=<unix>,v1=<hex>`, signed with any of `secrets` (several during a rotation)."""
+    keys = [secret.encode() for secret in usable_secrets(secrets)]
+    verify_timestamped_any(keys, body, header(headers, SIGNATURE_HEADER), now)
 
 
 def sign(secret: str, body: bytes, timestamp: int) -> dict[str, str]:
     return {SIGNATURE_HEADER: sign_timestamped(secret.encode(), body, timestamp)}
 
 
-def normalise(body: bytes) -> ScanEvent | None:
-    """The canonical scan, or None for a status word this product does not act on."""
+def normalise(body: bytes) -> list[ScanEvent]:
+    """The canonical scan (a sandbox body carries one), or [] for a status word this product does not act on."""
     try:
         data: Any = json.loads(body)
         payload = SandboxScanPayload.model_validate(data)
-    except (ValueError, ValidationError) as exc:
-        raise UnreadablePayload(str(exc)) from None
+    except (ValueError, RecursionError, ValidationError):
+        raise UnreadablePayload("not a sandbox tracking event") from None
     status = VOCABULARY.get(payload.status.lower())
     if status is None:
-        return None
+        return []
     if payload.occurred_at.tzinfo is None:
         raise UnreadablePayload("occurred_at must carry a timezone")
-    return ScanEvent(
-        event_id=payload.id,
-        provider=PROVIDER,
-        tracking_number=payload.tracking_number,
-        status=status,
-        occurred_at=payload.occurred_at,
-        location=payload.location,
-        raw_status=payload.status,
-    )
+    try:
+        scan = ScanEvent(
+            event_id=payload.id,
+            provider=PROVIDER,
+            tracking_number=payload.tracking_number,
+            status=status,
+            occurred_at=payload.occurred_at,
+            location=payload.location,
+            raw_status=payload.status[:100],
+        )
+    except ValidationError:
+        raise UnreadablePayload("not a valid scan") from None
+    return [scan]
