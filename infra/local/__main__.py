@@ -33,7 +33,11 @@ def _serve(args: argparse.Namespace) -> int:
     seeded = stack.seed() if args.seed else []
     info = {**stack.describe(), "seeded_orders": seeded}
     if args.ready_file:
-        Path(args.ready_file).write_text(json.dumps(info), encoding="utf-8")
+        # Written whole then renamed, so a reader never sees a half-written file.
+        ready = Path(args.ready_file)
+        partial = ready.with_name(ready.name + ".partial")
+        partial.write_text(json.dumps(info), encoding="utf-8")
+        partial.replace(ready)
     if args.banner:
         _banner(stack.url, stack.ops_token, seeded)
     stopped = threading.Event()
