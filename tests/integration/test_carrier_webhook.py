@@ -543,3 +543,18 @@ def test_the_function_logs_no_payload_or_personal_data(carriers: ScanQueue, aws:
     # Then none of it is there
     for value in ("ORD-1001", "0000000000000000", "9205590164917312751089", "89101", "Order 000123", "Las Vegas"):
         assert value not in logged, value
+
+
+def test_malformed_webhook_secrets_are_a_clear_503_and_publish_nothing(scans: ScanQueue, aws: LocalAws) -> None:
+    # Given a deployment whose third-party webhook secrets are not valid JSON
+    aws.monkeypatch.setenv("CARRIER_WEBHOOK_SECRETS", "{not json")
+    services.cache_clear()
+    # When EasyPost posts an event
+    body = b'{"object": "Event", "description": "tracker.updated"}'
+    reply = call_api(
+        "carrier-webhook",
+        api_event("POST", "/webhooks/carriers/easypost", body, {"x-hmac-signature": "hmac-sha256-hex=00"}),
+    )
+    # Then the carrier is told to retry later with a code ops can search for, and nothing reaches the bus
+    assert (reply.status, reply.code) == (503, "WEBHOOK_NOT_CONFIGURED")
+    assert scans.events() == []
