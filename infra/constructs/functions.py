@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from aws_cdk import Duration, Stack, Token
+from aws_cdk import Duration, SecretValue, Stack, Token
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
@@ -28,6 +28,11 @@ WEBHOOK_SECRET_ARN_ENV = "CARRIER_WEBHOOK_SECRET_ARN"  # noqa: S105 - a variable
 # The HMAC key of the shopper portal's session and status-link tokens: the storefront issues them, notify
 # puts status links in its emails. Locally the key itself is given (PORTAL_TOKEN_SECRET) instead.
 PORTAL_TOKEN_FUNCTIONS = ("storefront-api", "notify")
+# Third-party carriers: their webhook secrets (JSON, provider -> secrets) for the webhook function, and
+# the API key for the functions that buy, void and claim labels.
+CARRIER_WEBHOOK_SECRETS_ARN_ENV = "CARRIER_WEBHOOK_SECRETS_ARN"
+CARRIER_API_KEY_ARN_ENV = "CARRIER_API_KEY_ARN"
+CARRIER_API_FUNCTIONS = ("buy-label", "finalise")
 PORTAL_TOKEN_SECRET_ARN_ENV = "PORTAL_TOKEN_SECRET_ARN"  # noqa: S105 - a variable name, not a secret
 # The functions whose emails link to the portal's status page.
 PORTAL_LINK_FUNCTIONS = ("storefront-api", "notify")
@@ -107,6 +112,21 @@ class Functions(Construct):
         self.functions: dict[str, lambda_.Function] = {spec.name: self._function(spec) for spec in catalogue.FUNCTIONS}
         self._share_secret(self.webhook_secret, WEBHOOK_SECRET_ARN_ENV, (WEBHOOK_FUNCTION,))
         self._share_secret(self.portal_token_secret, PORTAL_TOKEN_SECRET_ARN_ENV, PORTAL_TOKEN_FUNCTIONS)
+        # Created empty ("{}" / a placeholder): the seller puts the providers' values in after deploying.
+        self.carrier_webhook_secrets = secretsmanager.Secret(
+            self,
+            "CarrierWebhookSecrets",
+            description='Third-party carriers\' webhook secrets: {"easypost": ["..."], "aftership": [...], ...}',
+            secret_string_value=SecretValue.unsafe_plain_text("{}"),
+        )
+        self.carrier_api_key = secretsmanager.Secret(
+            self,
+            "CarrierApiKey",
+            description="The carrier API key (EasyPost or Shippo) when CARRIER_PROVIDER is not the sandbox",
+            generate_secret_string=secretsmanager.SecretStringGenerator(exclude_punctuation=True, password_length=32),
+        )
+        self._share_secret(self.carrier_webhook_secrets, CARRIER_WEBHOOK_SECRETS_ARN_ENV, (WEBHOOK_FUNCTION,))
+        self._share_secret(self.carrier_api_key, CARRIER_API_KEY_ARN_ENV, CARRIER_API_FUNCTIONS)
 
     def _share_secret(self, secret: secretsmanager.ISecret, env_var: str, names: Iterable[str]) -> None:
         """The secret's ARN in the environment of exactly these functions, and read access for them only."""

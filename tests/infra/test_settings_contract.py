@@ -39,7 +39,12 @@ def test_local_stack_uses_the_deployed_variable_names(resources: Resources, name
 
 
 # Locally the secret itself is given instead (CARRIER_WEBHOOK_SECRET, PORTAL_TOKEN_SECRET).
-SECRET_BY_ARN = {"CARRIER_WEBHOOK_SECRET_ARN", "PORTAL_TOKEN_SECRET_ARN"}
+SECRET_BY_ARN = {
+    "CARRIER_WEBHOOK_SECRET_ARN",
+    "PORTAL_TOKEN_SECRET_ARN",
+    "CARRIER_WEBHOOK_SECRETS_ARN",
+    "CARRIER_API_KEY_ARN",
+}
 # Known locally only once the gateway has its port: `LocalStack.start` puts it in the process environment.
 SET_WHEN_SERVING = {"PORTAL_URL"}
 # The seller's terms from CDK context; locally the settings' defaults (or `serve` flags) apply.

@@ -280,6 +280,11 @@ def test_function_environment_names_every_table_and_what_it_touches(
         expected["STATE_MACHINE_ARN"] = STATE_MACHINE_ARN
     if name == "carrier-webhook":
         expected["CARRIER_WEBHOOK_SECRET_ARN"] = "${" + webhook_secret_id + "}"
+        secrets_id = logical_id(stack, stack.functions.carrier_webhook_secrets)
+        expected["CARRIER_WEBHOOK_SECRETS_ARN"] = "${" + secrets_id + "}"
+    if name in ("buy-label", "finalise"):
+        # Buying, voiding and claiming labels talk to the carrier's API; nothing else holds its key.
+        expected["CARRIER_API_KEY_ARN"] = "${" + logical_id(stack, stack.functions.carrier_api_key) + "}"
     if name in PORTAL_TOKEN_READERS:
         expected["PORTAL_TOKEN_SECRET_ARN"] = "${" + portal_secret_id + "}"
     if name == "notify":
