@@ -57,6 +57,10 @@ class ReturnsConfig:
     portal_verify_email: bool = False
     store_credit_bonus_percent: int = 10
     seller_policy: str = ""
+    # Which carrier sells the labels, which ones stand in when it is down, and local return hubs (JSON).
+    carrier_provider: str = "sandbox"
+    carrier_fallbacks: tuple[str, ...] = ()
+    return_hubs: str = ""
 
     def __post_init__(self) -> None:
         if not _STAGE.match(self.stage):
@@ -75,6 +79,13 @@ class ReturnsConfig:
             from returns_core.domain.policy import parse_seller_policies
 
             parse_seller_policies(self.seller_policy)  # a malformed policy fails the synth, not a cold start
+        known = {"sandbox", "easypost", "shippo"}
+        if self.carrier_provider not in known or not set(self.carrier_fallbacks) <= known:
+            raise ValueError(f"carrier_provider and carrier_fallbacks must be among {sorted(known)}")
+        if self.return_hubs:
+            from returns_core.domain.hubs import parse_hubs
+
+            parse_hubs(self.return_hubs)  # malformed hubs fail the synth, not a label purchase
         if bool(self.portal_domain) != bool(self.portal_certificate_arn):
             raise ValueError("give both portal_domain and portal_certificate_arn, or neither")
         if self.portal_domain and not _DOMAIN.match(self.portal_domain):
@@ -111,6 +122,9 @@ class ReturnsConfig:
             portal_verify_email=str(get("portal_verify_email", "false")).lower() in ("true", "1", "yes"),
             store_credit_bonus_percent=int(get("store_credit_bonus_percent", defaults.store_credit_bonus_percent)),
             seller_policy=_as_json(get("seller_policy", "")),
+            carrier_provider=str(get("carrier_provider", defaults.carrier_provider)),
+            carrier_fallbacks=_as_list(node.try_get_context("carrier_fallbacks")),
+            return_hubs=_as_json(get("return_hubs", "")),
         )
 
     @property
@@ -122,6 +136,11 @@ class ReturnsConfig:
         }
         if self.seller_policy:
             settings["SELLER_POLICY"] = self.seller_policy
+        settings["CARRIER_PROVIDER"] = self.carrier_provider
+        if self.carrier_fallbacks:
+            settings["CARRIER_FALLBACKS"] = ",".join(self.carrier_fallbacks)
+        if self.return_hubs:
+            settings["RETURN_HUBS"] = self.return_hubs
         return settings
 
     @property

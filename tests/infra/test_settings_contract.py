@@ -48,7 +48,14 @@ SECRET_BY_ARN = {
 # Known locally only once the gateway has its port: `LocalStack.start` puts it in the process environment.
 SET_WHEN_SERVING = {"PORTAL_URL"}
 # The seller's terms from CDK context; locally the settings' defaults (or `serve` flags) apply.
-SELLER_CHOICES = {"PORTAL_VERIFY_EMAIL", "STORE_CREDIT_BONUS_PERCENT", "SELLER_POLICY"}
+SELLER_CHOICES = {
+    "PORTAL_VERIFY_EMAIL",
+    "STORE_CREDIT_BONUS_PERCENT",
+    "SELLER_POLICY",
+    "CARRIER_PROVIDER",
+    "CARRIER_FALLBACKS",
+    "RETURN_HUBS",
+}
 
 
 @pytest.mark.parametrize("variable", sorted(SELLER_CHOICES))

@@ -274,6 +274,7 @@ def test_function_environment_names_every_table_and_what_it_touches(
         "PORTAL_VERIFY_EMAIL": synth_context["portal_verify_email"],
         "STORE_CREDIT_BONUS_PERCENT": synth_context["store_credit_bonus_percent"],
         "SELLER_POLICY": json.dumps(synth_context["seller_policy"], sort_keys=True),
+        "CARRIER_PROVIDER": "sandbox",
     }
     expected |= {table.env_var: "${" + tables[table.key] + "}" for table in catalogue.TABLES}
     if spec.start_executions or spec.read_executions:
@@ -836,6 +837,23 @@ def test_config_rejects_invalid_context() -> None:
         ReturnsConfig(seller_policy='{"XX": {"window_days": 30}}')
     with pytest.raises(ValueError, match="store_credit_bonus_percent"):
         ReturnsConfig(store_credit_bonus_percent=150)
+    with pytest.raises(ValueError, match="carrier_provider"):
+        ReturnsConfig(carrier_provider="pigeon")
+    with pytest.raises(ValueError, match="return hubs"):
+        ReturnsConfig(return_hubs='{"not": "a list"}')
+
+
+def test_carriers_and_hubs_from_context_reach_the_functions() -> None:
+    # Given EasyPost with Shippo standing in, and one hub, as a seller would write them in cdk.json
+    from infra.local.environment import DEMO_HUBS
+
+    config = ReturnsConfig(
+        carrier_provider="easypost", carrier_fallbacks=("shippo",), return_hubs=json.dumps(DEMO_HUBS)
+    )
+    # Then the functions read them as settings
+    assert config.seller_settings["CARRIER_PROVIDER"] == "easypost"
+    assert config.seller_settings["CARRIER_FALLBACKS"] == "shippo"
+    assert json.loads(config.seller_settings["RETURN_HUBS"])[0]["hub_id"] == "hub-us-nj"
 
 
 @pytest.mark.parametrize("name", [spec.name for spec in catalogue.FUNCTIONS])
