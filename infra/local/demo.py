@@ -89,10 +89,10 @@ def scenarios() -> list[Scenario]:
             _ship_and_inspect(HAPPY_JOURNEY),
         ),  # fmt: skip
         Scenario(
-            "US → DE, parcel goes silent → lost, carrier claim opened",
+            "US → DE, parcel goes silent → lost, carrier claim opened, refunded after the grace period",
             "DEMO-1004",
             [item("1", 1, "STYLE_NOT_AS_EXPECTED")],
-            "LOST",
+            "REFUNDED",
             _accepted_then_silence,
         ),  # fmt: skip
         Scenario(

@@ -79,10 +79,17 @@ def test_parcel_that_goes_silent_is_declared_lost(stack: RunningStack) -> None:
     stack.simulator.play(labelled["label"]["tracking_number"], ("accepted", "in_transit"))
     # When no scan arrives for longer than the lane's stall limit
     record = client.wait_for(return_id, {"LOST"}, timeout=40)
-    # Then the heartbeat timeout declares it lost
+    # Then the heartbeat timeout declares it lost, a claim is opened with the carrier
     assert record["status"] == "LOST"
-    states = _states(client.wait_for_execution_end(return_id))
-    assert states[-5:] == ["AwaitDispatch", "AwaitDelivery", "ParcelLost", "Finalise", "NotifyFinal"]
+    # And after the seller's grace period (7 days, a few seconds here) the shopper is refunded anyway
+    done = client.wait_for_execution_end(return_id, timeout=40)
+    states = _states(done)
+    assert states[states.index("AwaitDelivery") :] == [
+        "AwaitDelivery", "ParcelLost", "Finalise", "NotifyFinal", "AfterFinal", "GraceBeforeLostRefund",
+        "Refund", "RecordCosts", "NotifyOutcome", "Done",
+    ]  # fmt: skip
+    assert done["status"] == "REFUNDED"
+    assert done["claim"]["status"] == "OPEN"
 
 
 def test_return_outside_the_window_is_rejected(stack: RunningStack) -> None:

@@ -301,11 +301,27 @@ def test_a_parcel_that_stops_being_scanned_is_lost(aws: LocalAws) -> None:
     # Then the heartbeat lapses and the return is LOST; its quantity stays reserved for the claim
     assert execution["status"] == "SUCCEEDED", execution
     record = get_return(return_id)
-    assert record.status == "LOST"
+    assert record.final["status"] == "LOST"
     assert record.final["reason"] == "NO_SCAN_OR_CARRIER_REPORTED_LOSS"
     assert reserved(order.order_number) == {"1": 1}
-    assert subjects_to(order.email)[-1] == f"Your return parcel for order {order.order_number} is missing"
-    assert refund_objects() == []
+    subjects = subjects_to(order.email)
+    assert f"Your return parcel for order {order.order_number} is missing" in subjects
+    # And, the acceptance scan being proof of dispatch (EU), the shopper is refunded without a grace period
+    states = visited_states(return_id)
+    assert states[states.index("ParcelLost") :] == [
+        "ParcelLost",
+        "Finalise",
+        "NotifyFinal",
+        "AfterFinal",
+        "GraceBeforeLostRefund",
+        "Refund",
+        "RecordCosts",
+        "NotifyOutcome",
+        "Done",
+    ]
+    assert record.status == "REFUNDED"
+    assert len(refund_objects()) == 1
+    assert subjects[-1] == f"Your refund for order {order.order_number} is on its way"
     # And a claim is open with the carrier, with its evidence, and ops see an alert on the return
     assert record.claim is not None and record.claim["status"] == "OPEN"
     assert record.claim["amount_claimed"] == {"amount": "89.90", "currency": "EUR"}

@@ -78,6 +78,15 @@ def test_the_design_stages_exist_with_their_waits() -> None:
     assert states["AwaitLabelFix"]["Resource"].endswith(".waitForTaskToken")
     assert states["AwaitLabelFix"]["Next"] == "BuyLabel"
     assert other == {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "LabelUnavailable"}
+    # And a lost parcel is refunded anyway after the grace period read from the authorisation
+    assert states["AfterFinal"]["Choices"] == [
+        {"Variable": "$.final.status", "StringEquals": "LOST", "Next": "GraceBeforeLostRefund"}
+    ]
+    assert states["GraceBeforeLostRefund"] == {
+        "Type": "Wait",
+        "SecondsPath": "$.authorisation.timeouts.lost_refund_seconds",
+        "Next": "Refund",
+    }
     # And each terminal branch names its own status
     finals = {name: states[name]["Parameters"]["status"] for name in states if states[name].get("Next") == "Finalise"}
     assert set(finals.values()) == {"REJECTED", "CANCELLED", "EXPIRED", "LOST", "BOUNCED"}

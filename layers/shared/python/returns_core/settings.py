@@ -67,6 +67,9 @@ class Settings(BaseModel):
     seller_policy: str = Field(default="", alias="SELLER_POLICY")
     # Extra value, in percent, when the shopper takes store credit instead of a refund.
     store_credit_bonus_percent: Decimal = Field(default=Decimal(10), alias="STORE_CREDIT_BONUS_PERCENT", ge=0, le=100)
+    # Days after a parcel is declared lost before the shopper is refunded anyway (the parcel may still turn
+    # up); markets where proof of dispatch triggers the refund (EU, UK) do not wait.
+    lost_refund_days: int = Field(default=7, alias="LOST_PARCEL_REFUND_DAYS", ge=0, le=90)
     # Seconds of workflow time per second of policy time: 1 in AWS; tiny in the demo and tests.
     time_scale: Decimal = Field(default=Decimal(1), alias="TIME_SCALE", gt=0)
     # Returns worth at least this much (in the base currency) go to a human review.

@@ -25,9 +25,7 @@ class ReturnStatus(StrEnum):
 
 S = ReturnStatus
 
-TERMINAL: frozenset[ReturnStatus] = frozenset(
-    {S.REJECTED, S.REFUNDED, S.CLOSED, S.EXPIRED, S.LOST, S.BOUNCED, S.CANCELLED}
-)
+TERMINAL: frozenset[ReturnStatus] = frozenset({S.REJECTED, S.REFUNDED, S.CLOSED, S.EXPIRED, S.BOUNCED, S.CANCELLED})
 
 # Carrier scans can arrive late and out of order; a scan may take a return forward along this
 # path but never back.
@@ -43,6 +41,9 @@ _ALLOWED: dict[ReturnStatus, frozenset[ReturnStatus]] = {
     S.DELIVERED: frozenset({S.INSPECTED}),
     S.INSPECTED: frozenset({S.REFUND_PENDING, S.CLOSED}),
     S.REFUND_PENDING: frozenset({S.REFUNDED, S.CLOSED}),
+    # A lost parcel is not the shopper's fault: after the seller's grace period the refund (or the
+    # credit, or the replacement) goes ahead while the carrier claim runs.
+    S.LOST: frozenset({S.REFUND_PENDING, S.CLOSED}),
 }
 
 

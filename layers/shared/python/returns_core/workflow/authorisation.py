@@ -17,7 +17,7 @@ from returns_core.domain.eligibility import (
     assess,
 )
 from returns_core.domain.lanes import DELIVERY_LIMIT, STALL_LIMIT, zone_for
-from returns_core.domain.policy import MarketPolicy, policy_for
+from returns_core.domain.policy import MarketPolicy, RefundTrigger, policy_for
 from returns_core.domain.requests import RequestedItem, ReturnRequest
 from returns_core.domain.statuses import ReturnStatus
 from returns_core.fx import FxRates
@@ -53,10 +53,14 @@ class Authoriser:
         record = self.returns.get(return_id)
         order, order_record = self.orders.get(record.order_number)
         zone = zone_for(order.country, self.settings.warehouse_country)
+        # Where the acceptance scan (proof of dispatch) is what obliges the refund, a loss after it does not delay it.
+        proof_of_dispatch = self.policies(order.country).refund_trigger is RefundTrigger.ACCEPTANCE_SCAN
+        lost_refund_days = 0 if proof_of_dispatch else self.settings.lost_refund_days
         timeouts = {
             "dispatch_seconds": self.settings.scaled_seconds(LABEL_VALIDITY_SECONDS),
             "stall_seconds": self.settings.scaled_seconds(int(STALL_LIMIT[zone].total_seconds())),
             "delivery_seconds": self.settings.scaled_seconds(int(DELIVERY_LIMIT[zone].total_seconds())),
+            "lost_refund_seconds": self.settings.scaled_seconds(lost_refund_days * 86400),
         }
         if record.decision:  # a retried task: the decision was already taken
             return {"decision": record.decision["decision"], "timeouts": timeouts}
