@@ -1,4 +1,4 @@
-"""The commercial invoice that goes with a cross-border return, and BuyLabel storing it."""
+"""The customs papers (commercial invoice, packing list) for a cross-border return, and BuyLabel storing them."""
 
 from __future__ import annotations
 
@@ -9,7 +9,12 @@ from typing import Any, TypeVar, cast
 
 import pytest
 
-from returns_core.adapters.customs_pdf import CustomsInvoice, CustomsInvoiceLine, render_customs_invoice
+from returns_core.adapters.customs_pdf import (
+    PACKAGING_ALLOWANCE_GRAMS,
+    CustomsInvoice,
+    CustomsInvoiceLine,
+    render_customs_invoice,
+)
 from returns_core.adapters.documents import DocumentStore
 from returns_core.adapters.sandbox_carrier import SandboxCarrier
 from returns_core.domain.orders import Order
@@ -19,7 +24,7 @@ from returns_core.money import Money
 from returns_core.storage.models import ReturnRecord
 from returns_core.storage.repository import OrdersRepository, ReturnsRepository
 from returns_core.workflow.labels import LabelBuyer, customs_invoice_for, customs_key_for
-from tests.unit.test_label_pdf import font_names, page_count, page_texts, use_catalogs
+from tests.unit.test_label_pdf import font_names, page_count, page_texts, text_runs, use_catalogs
 from tests.unit.test_sandbox_carrier import InMemoryDocuments
 from tests.unit.unit_factories import make_order, order_line
 
@@ -48,16 +53,38 @@ GERMAN = {
 }
 
 
+GERMAN_PACKING = {
+    "Packing list": "Packliste",
+    "Returned goods \u2014 no change in commercial value; see the commercial invoice.": (
+        "Rückware \u2014 keine Änderung des Handelswerts; siehe Handelsrechnung."
+    ),
+    "Tracking number": "Sendungsnummer",
+    "Description": "Warenbeschreibung",
+    "Total net weight": "Nettogewicht gesamt",
+    "Number of packages": "Anzahl der Packstücke",
+    "Total quantity": "Gesamtmenge",
+    "Gross weight": "Bruttogewicht",
+}
+
+
 def text_of(pdf: bytes) -> str:
     return "\n".join(page_texts(pdf))
 
 
+def value_after(texts: list[str], label: str) -> str:
+    """What the packing list's totals row gives for its label: the value is drawn right after it, and the
+    totals come after the column headings (which may use the same term)."""
+    last = len(texts) - 1 - texts[::-1].index(label)
+    assert any(text.startswith("Packing list") for text in texts[:last])
+    return texts[last + 1]
+
+
 class TestTheInvoice:
-    def test_it_is_a_one_page_pdf(self) -> None:
+    def test_it_is_a_pdf_of_the_invoice_page_and_the_packing_list_page(self) -> None:
         pdf = render_customs_invoice(INVOICE, "en")
         assert pdf.startswith(b"%PDF-")
         assert pdf.rstrip().endswith(b"%%EOF")
-        assert page_count(pdf) == 1
+        assert page_count(pdf) == 2
 
     def test_it_says_the_goods_are_returned_and_names_the_original_invoice(self) -> None:
         # So the destination does not charge duty on them a second time
@@ -92,6 +119,89 @@ class TestTheInvoice:
 
     def test_the_same_invoice_renders_to_the_same_bytes(self) -> None:
         assert render_customs_invoice(INVOICE, "de") == render_customs_invoice(INVOICE, "de")
+
+
+class TestThePackingList:
+    def test_it_follows_the_invoice_on_its_own_page(self) -> None:
+        # Given a two-line return / When its customs papers are rendered
+        texts = page_texts(render_customs_invoice(INVOICE, "en"))
+        # Then the invoice ends (signature, page 1) before the packing list starts
+        packing = texts.index("Packing list")
+        assert texts.index("Commercial invoice") < texts.index("Name: Yuki Tanaka") < texts.index("Page 1") < packing
+        assert texts.index("Page 2") > packing
+        # ...with the same header block: the parties, the date and the shipment's references
+        after = texts[packing:]
+        for expected in ("Yuki Tanaka", "Japan (JP)", "20457 Hamburg", "March 2, 2026", "ret_01HZX", "SBX123456789012"):
+            assert expected in after
+        assert after[after.index("Original invoice number") + 1] == "INV-1001"
+        # ...and it says the values are the invoice's, unchanged
+        assert "Returned goods \u2014 no change in commercial value; see the commercial invoice." in after
+
+    def test_it_lists_each_line_with_hs_code_quantity_and_net_weight_but_no_values(self) -> None:
+        texts = page_texts(render_customs_invoice(INVOICE, "en"))
+        after = texts[texts.index("Packing list") :]
+        # Given 2 sweaters weighing 900 g together / Then 0.450 kg each, 0.900 kg for the line
+        sweater = after.index("Merino sweater")
+        assert after[sweater : sweater + 5] == ["Merino sweater", "611011", "2", "0.450 kg", "0.900 kg"]
+        belt = after.index("Leather belt")
+        assert after[belt : belt + 5] == ["Leather belt", "420330", "1", "0.350 kg", "0.350 kg"]
+        assert not any(text.startswith("\u20ac") for text in after)  # the values are on the invoice
+
+    def test_its_totals_count_one_parcel_and_add_the_packaging_to_the_gross_weight(self) -> None:
+        # Given a three-line return: 3 + 1 + 2 items, 1,000 g + 350 g + 1,240 g net
+        multi = replace(
+            INVOICE,
+            lines=(
+                CustomsInvoiceLine("Wool socks", "611595", "PT", 3, Money.of("12.00", "EUR"), 1000),
+                CustomsInvoiceLine("Leather belt", "420330", "IT", 1, Money.of("45.00", "EUR"), 350),
+                CustomsInvoiceLine("Linen shirt", "620520", "PT", 2, Money.of("59.00", "EUR"), 1240),
+            ),
+        )
+        # When its papers are rendered
+        texts = page_texts(render_customs_invoice(multi, "en"))
+        # Then the packing list's totals are one parcel, 6 items, 2.590 kg net and 2.890 kg gross
+        assert PACKAGING_ALLOWANCE_GRAMS == 300
+        assert value_after(texts, "Number of packages") == "1"
+        assert value_after(texts, "Total quantity") == "6"
+        assert value_after(texts, "Total net weight") == "2.590 kg"
+        assert value_after(texts, "Gross weight") == "2.890 kg"
+        assert "Gross weight is the net weight plus 0.300 kg for packaging." in texts
+        # ...and a weight that does not divide evenly is rounded to the gram (1,000 g / 3)
+        assert "0.333 kg" in texts
+
+    def test_its_headings_give_the_english_term_and_the_german_beside_it(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        # Given German translations
+        use_catalogs(monkeypatch, {"de": GERMAN_PACKING})
+        # When a German shopper's papers are rendered
+        texts = page_texts(render_customs_invoice(INVOICE, "de"))
+        # Then the packing list's title, labels and totals read in English and German
+        after = texts[texts.index("Packing list / Packliste") :]
+        assert "Tracking number / Sendungsnummer" in after
+        assert "Number of packages / Anzahl der Packstücke" in after
+        assert "Total quantity / Gesamtmenge" in after
+        assert "Total net weight / Nettogewicht gesamt" in after
+        assert "Gross weight / Bruttogewicht" in after
+        # ...the statement in English with the German under it
+        statement = after.index("Returned goods \u2014 no change in commercial value; see the commercial invoice.")
+        assert after[statement + 1] == "Rückware \u2014 keine Änderung des Handelswerts; siehe Handelsrechnung."
+        # ...the column headings with the German under the English
+        assert after[after.index("Description") + 1] == "Warenbeschreibung"
+        # ...and the weights German-formatted
+        assert value_after(texts, "Gross weight / Bruttogewicht") == "1,550 kg"
+
+    def test_an_english_packing_list_has_no_translations_beside_its_headings(self) -> None:
+        texts = page_texts(render_customs_invoice(INVOICE, "en"))
+        after = texts[texts.index("Packing list") :]
+        assert not any(" / " in text for text in after)
+
+    def test_a_japanese_packing_list_is_set_in_the_japanese_font(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        # Given Japanese translations
+        use_catalogs(monkeypatch, {"ja": {"Packing list": "パッキングリスト", "Gross weight": "総重量"}})
+        # When a Japanese shopper's papers are rendered
+        runs = text_runs(render_customs_invoice(INVOICE, "ja"))
+        # Then the packing list's Japanese is drawn in the Japanese CID font, the English in Helvetica
+        assert [("Helvetica-Bold", "Packing list / "), ("HeiseiKakuGo-W5", "パッキングリスト")] in runs
+        assert [("Helvetica-Bold", "Gross weight / "), ("HeiseiKakuGo-W5", "総重量")] in runs
 
 
 class TestLanguages:

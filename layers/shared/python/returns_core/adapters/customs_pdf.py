@@ -1,14 +1,16 @@
-"""The commercial invoice (customs declaration) that travels with a cross-border return.
+"""The customs papers that travel with a cross-border return: commercial invoice, then packing list.
 
 Customs officers read English, the shopper who signs it reads their own language: every heading is
 the English term with the translation beside it, and every statement is printed in English with the
-translation under it. It says the goods are returned goods and names the original invoice, so the
-destination does not charge duty on them as a new import.
+translation under it. The invoice says the goods are returned goods and names the original invoice,
+so the destination does not charge duty on them as a new import. The packing list, on the pages
+after it, says what is in the parcel: each line's quantity and net weight, and the parcel's totals.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -45,6 +47,22 @@ DATE = N_("Date")
 NAME = N_("Name")
 PAGE = N_("Page {number}")
 
+PACKING_LIST = N_("Packing list")
+PACKING_SUBTITLE = N_("Contents of the returned parcel")
+ORIGINAL_INVOICE_NUMBER = N_("Original invoice number")
+NO_VALUE_CHANGE = N_("Returned goods — no change in commercial value; see the commercial invoice.")
+NET_WEIGHT_PER_UNIT = N_("Net weight per unit")
+TOTAL_NET_WEIGHT = N_("Total net weight")
+NUMBER_OF_PACKAGES = N_("Number of packages")
+TOTAL_QUANTITY = N_("Total quantity")
+GROSS_WEIGHT = N_("Gross weight")
+GROSS_WEIGHT_NOTE = N_("Gross weight is the net weight plus {weight} for packaging.")
+
+# The shopper packs the parcel, so its packaging is not weighed: the gross weight adds this allowance.
+PACKAGING_ALLOWANCE_GRAMS = 300
+# A return travels as one parcel.
+PACKAGES = 1
+
 MARGIN = 50.0
 GREY = 0.35
 
@@ -56,11 +74,15 @@ class CustomsInvoiceLine:
     origin_country: str  # ISO 3166-1 alpha-2
     quantity: int
     unit_value: Money
-    weight_grams: int  # of the whole line
+    weight_grams: int  # of the whole line, net (without packaging)
 
     @property
     def total_value(self) -> Money:
         return self.unit_value * self.quantity
+
+    @property
+    def unit_weight_grams(self) -> Decimal:
+        return Decimal(self.weight_grams) / self.quantity if self.quantity else Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -84,7 +106,17 @@ class CustomsInvoice:
 
     @property
     def total_weight_grams(self) -> int:
+        """The goods' net weight."""
         return sum(line.weight_grams for line in self.lines)
+
+    @property
+    def total_quantity(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    @property
+    def gross_weight_grams(self) -> int:
+        """The parcel's weight: the goods and an allowance for the packaging."""
+        return self.total_weight_grams + PACKAGING_ALLOWANCE_GRAMS
 
 
 def bilingual(_: Translator, message: str, **params: Any) -> tuple[str, str | None]:
@@ -108,14 +140,15 @@ def country_name(code: str) -> str:
     return f"{name} ({code})" if name else code
 
 
-def _weight(grams: int, _: Translator) -> str:
+def _weight(grams: int | Decimal, _: Translator) -> str:
     from babel.numbers import format_decimal
 
     return f"{format_decimal(Decimal(grams) / 1000, format='#,##0.000', locale=_.locale)} kg"
 
 
-# Table columns: (message, width in pt, right-aligned)
-_COLUMNS: tuple[tuple[str, float, bool], ...] = (
+# Table columns: (message, width in pt, right-aligned); each table's widths add up to the content width.
+Columns = tuple[tuple[str, float, bool], ...]
+_COLUMNS: Columns = (
     (DESCRIPTION, 163.0, False),
     (HS_CODE, 60.0, False),
     (ORIGIN, 42.0, False),
@@ -123,6 +156,13 @@ _COLUMNS: tuple[tuple[str, float, bool], ...] = (
     (UNIT_VALUE, 68.0, True),
     (TOTAL_VALUE, 70.0, True),
     (WEIGHT, 52.0, True),
+)
+_PACKING_COLUMNS: Columns = (
+    (DESCRIPTION, 210.0, False),
+    (HS_CODE, 70.0, False),
+    (QUANTITY, 60.0, True),
+    (NET_WEIGHT_PER_UNIT, 80.0, True),
+    (TOTAL_NET_WEIGHT, 75.0, True),
 )
 
 
@@ -147,11 +187,14 @@ class _Document:
         """Starts a new page when `needed` points do not fit; True when it did."""
         if self.y - needed >= MARGIN + 20:
             return False
+        self.new_page()
+        return True
+
+    def new_page(self) -> None:
         self.footer()
         self.pdf.showPage()
         self.page += 1
         self.y = self.height - MARGIN
-        return True
 
     def footer(self) -> None:
         _ = self._
@@ -198,14 +241,114 @@ class _Document:
 
 
 def render_customs_invoice(invoice: CustomsInvoice, language: str) -> bytes:
+    """The commercial invoice and, starting on a new page, the packing list."""
     _ = translator(language)
     doc = _Document(invoice, _)
-    pdf, text = doc.pdf, doc.text
-    pdf.setTitle(f"{heading(_, TITLE)} {invoice.return_reference}")
+    doc.pdf.setTitle(f"{heading(_, TITLE)} {invoice.return_reference}")
+    _commercial_invoice(doc, invoice)
+    doc.new_page()
+    _packing_list(doc, invoice)
+    return doc.save()
 
-    doc.paragraph(heading(_, TITLE), 17, bold=True)
+
+def _commercial_invoice(doc: _Document, invoice: CustomsInvoice) -> None:
+    _ = doc._
+    _header(
+        doc,
+        invoice,
+        TITLE,
+        SUBTITLE,
+        (
+            (INVOICE_DATE, _.date(invoice.issued_on)),
+            (RETURN_REFERENCE, invoice.return_reference),
+            (TRACKING_NUMBER, invoice.tracking_number),
+            (CURRENCY, invoice.currency),
+        ),
+    )
+    doc.statement(REASON_FOR_EXPORT, 11, bold=True)
+    doc.statement(ORIGINAL_INVOICE, 11, bold=True, number=invoice.original_invoice_number)
+    doc.y -= 14
+
+    _table(
+        doc,
+        _COLUMNS,
+        [
+            (
+                line.description,
+                line.hs_code,
+                line.origin_country,
+                str(line.quantity),
+                _.money(line.unit_value),
+                _.money(line.total_value),
+                _weight(line.weight_grams, _),
+            )
+            for line in invoice.lines
+        ],
+    )
+    _totals(doc, ((TOTAL_VALUE, _.money(invoice.total_value)), (TOTAL_WEIGHT, _weight(invoice.total_weight_grams, _))))
+    doc.y -= 22
+
+    doc.statement(DECLARATION, 10)
+    doc.y -= 10
+    _signature(doc, invoice)
+
+
+def _packing_list(doc: _Document, invoice: CustomsInvoice) -> None:
+    _ = doc._
+    _header(
+        doc,
+        invoice,
+        PACKING_LIST,
+        PACKING_SUBTITLE,
+        (
+            (DATE, _.date(invoice.issued_on)),
+            (RETURN_REFERENCE, invoice.return_reference),
+            (TRACKING_NUMBER, invoice.tracking_number),
+            (ORIGINAL_INVOICE_NUMBER, invoice.original_invoice_number),
+        ),
+    )
+    doc.statement(NO_VALUE_CHANGE, 11, bold=True)
+    doc.y -= 14
+
+    _table(
+        doc,
+        _PACKING_COLUMNS,
+        [
+            (
+                line.description,
+                line.hs_code,
+                str(line.quantity),
+                _weight(line.unit_weight_grams, _),
+                _weight(line.weight_grams, _),
+            )
+            for line in invoice.lines
+        ],
+    )
+    _totals(
+        doc,
+        (
+            (NUMBER_OF_PACKAGES, str(PACKAGES)),
+            (TOTAL_QUANTITY, str(invoice.total_quantity)),
+            (TOTAL_NET_WEIGHT, _weight(invoice.total_weight_grams, _)),
+            (GROSS_WEIGHT, _weight(invoice.gross_weight_grams, _)),
+        ),
+    )
+    doc.y -= 18
+    doc.statement(GROSS_WEIGHT_NOTE, 9, weight=_weight(PACKAGING_ALLOWANCE_GRAMS, _))
+
+
+def _header(
+    doc: _Document,
+    invoice: CustomsInvoice,
+    title: str,
+    subtitle: str,
+    particulars: Sequence[tuple[str, str]],
+) -> None:
+    """Title, exporter and consignee, and the document's particulars (label and value)."""
+    _, pdf, text = doc._, doc.pdf, doc.text
+    doc.paragraph(heading(_, title), 17, bold=True)
     doc.y -= 2
-    doc.statement(SUBTITLE, 10)
+    doc.statement(subtitle, 10)
     doc.y -= 14
 
     # Exporter (the shopper) and consignee (the warehouse) side by side.
@@ -221,14 +364,7 @@ def render_customs_invoice(invoice: CustomsInvoice, language: str) -> bytes:
         doc.paragraph(line, 10, x=MARGIN + column + 20, width=column)
     doc.y = min(doc.y, left_bottom) - 14
 
-    # The invoice's particulars: label (bilingual) and value.
     label_width = 210.0
-    particulars = (
-        (INVOICE_DATE, _.date(invoice.issued_on)),
-        (RETURN_REFERENCE, invoice.return_reference),
-        (TRACKING_NUMBER, invoice.tracking_number),
-        (CURRENCY, invoice.currency),
-    )
     for message, value in particulars:
         labels = text.wrap(heading(_, message), label_width - 10, 9)
         values = text.wrap(value, doc.content_width - label_width, 10)
@@ -243,27 +379,16 @@ def render_customs_invoice(invoice: CustomsInvoice, language: str) -> bytes:
             if index < len(values):
                 text.draw(pdf, MARGIN + label_width, doc.y, values[index], 10)
     doc.y -= 10
-    doc.statement(REASON_FOR_EXPORT, 11, bold=True)
-    doc.statement(ORIGINAL_INVOICE, 11, bold=True, number=invoice.original_invoice_number)
-    doc.y -= 14
 
-    _table(doc, invoice)
 
-    # Totals, right-aligned under the table, kept together.
-    doc.ensure(30)
-    for message, value in (
-        (TOTAL_VALUE, _.money(invoice.total_value)),
-        (TOTAL_WEIGHT, _weight(invoice.total_weight_grams, _)),
-    ):
+def _totals(doc: _Document, totals: Sequence[tuple[str, str]]) -> None:
+    """Totals right-aligned under a table, kept together: bilingual label, then value."""
+    _, pdf, text = doc._, doc.pdf, doc.text
+    doc.ensure(15 * len(totals))
+    for message, value in totals:
         doc.y -= 15
         text.draw(pdf, doc.width - MARGIN - 120, doc.y, heading(_, message), 10, bold=True, align="right")
         text.draw(pdf, doc.width - MARGIN, doc.y, value, 10, bold=True, align="right")
-    doc.y -= 22
-
-    doc.statement(DECLARATION, 10)
-    doc.y -= 10
-    _signature(doc, invoice)
-    return doc.save()
 
 
 def _fitted(doc: _Document, value: str, width: float, size: float) -> float:
@@ -273,10 +398,10 @@ def _fitted(doc: _Document, value: str, width: float, size: float) -> float:
     return size
 
 
-def _table_header(doc: _Document) -> None:
+def _table_header(doc: _Document, columns: Columns) -> None:
     _, pdf, text = doc._, doc.pdf, doc.text
     cells: list[tuple[list[str], list[str]]] = []
-    for message, width, _right in _COLUMNS:
+    for message, width, _right in columns:
         english, translated = bilingual(_, message)
         cells.append(
             (text.wrap(english, width - 6, 8, bold=True), text.wrap(translated, width - 6, 7) if translated else [])
@@ -285,7 +410,7 @@ def _table_header(doc: _Document) -> None:
     doc.ensure(height + 8)
     top = doc.y
     x = MARGIN
-    for (_message, width, right), (heads, subs) in zip(_COLUMNS, cells, strict=True):
+    for (_message, width, right), (heads, subs) in zip(columns, cells, strict=True):
         y = top
         anchor, align = (x + width - 3, "right") if right else (x + 3, "left")
         for line in heads:
@@ -302,26 +427,18 @@ def _table_header(doc: _Document) -> None:
     pdf.line(MARGIN, doc.y, doc.width - MARGIN, doc.y)
 
 
-def _table(doc: _Document, invoice: CustomsInvoice) -> None:
-    _, pdf, text = doc._, doc.pdf, doc.text
-    _table_header(doc)
-    for line in invoice.lines:
-        cells = (
-            line.description,
-            line.hs_code,
-            line.origin_country,
-            str(line.quantity),
-            _.money(line.unit_value),
-            _.money(line.total_value),
-            _weight(line.weight_grams, _),
-        )
-        description = text.wrap(cells[0], _COLUMNS[0][1] - 6, 9)
+def _table(doc: _Document, columns: Columns, rows: Sequence[tuple[str, ...]]) -> None:
+    """A table whose first column (the description) wraps; the other cells shrink to fit on one line."""
+    pdf, text = doc.pdf, doc.text
+    _table_header(doc, columns)
+    for cells in rows:
+        description = text.wrap(cells[0], columns[0][1] - 6, 9)
         height = len(description) * 11 + 5
         if doc.ensure(height):
-            _table_header(doc)
+            _table_header(doc, columns)
         top = doc.y
         x = MARGIN
-        for index, ((_message, width, right), value) in enumerate(zip(_COLUMNS, cells, strict=True)):
+        for index, ((_message, width, right), value) in enumerate(zip(columns, cells, strict=True)):
             if index == 0:
                 y = top
                 for part in description:
