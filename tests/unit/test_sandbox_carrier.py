@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import cast
 
@@ -9,8 +10,14 @@ import pytest
 
 from returns_core.adapters.documents import DocumentStore
 from returns_core.adapters.sandbox_carrier import (
+    CUSTOMS_HOLD_DAYS,
+    CUSTOMS_HOLD_PROBABILITY,
+    LOSS_PROBABILITY,
     SHIPMENTS_PREFIX,
+    TRANSIT_DAYS,
+    Fate,
     SandboxCarrier,
+    plan_fate,
     tracking_number_for,
 )
 from returns_core.clock import utcnow
@@ -173,3 +180,86 @@ class TestBuy:
         registry = documents.get(f"{SHIPMENTS_PREFIX}{label.tracking_number}.json")
         assert registry is not None
         assert b'"voided": true' in registry
+
+    def test_the_registered_shipment_carries_its_fate(self) -> None:
+        # Given a label bought for an international return
+        documents = InMemoryDocuments()
+        sandbox = carrier(documents)
+        request = shipment("US", "DE", 800)
+        economy = by_service(sandbox.rates(request))["ECONOMY"]
+        label = sandbox.buy(request, economy)
+        # When the shipment registry is read
+        stored = documents.get(f"{SHIPMENTS_PREFIX}{label.tracking_number}.json")
+        assert stored is not None
+        registry = json.loads(stored)
+        # Then it carries the fate drawn from the tracking number, next to the quoted transit days
+        assert registry["fate"] == plan_fate(label.tracking_number, "INTERNATIONAL").to_json()
+        assert Fate.from_json(registry["fate"]) == plan_fate(label.tracking_number, "INTERNATIONAL")
+        assert set(registry["fate"]) >= {"transit_days", "lost", "customs_hold_days"}
+        assert registry["transit_days"] == economy.transit_days == 8
+        assert registry["zone"] == "INTERNATIONAL"
+
+
+SAMPLE = 5_000
+
+
+def fates(zone: str) -> list[Fate]:
+    return [plan_fate(f"SBX{n:012d}", zone) for n in range(SAMPLE)]
+
+
+def configured_mean(zone: str) -> float:
+    table = TRANSIT_DAYS[zone]
+    return sum(days * weight for days, weight in table.items()) / sum(table.values())
+
+
+class TestFate:
+    def test_a_tracking_number_always_has_the_same_fate(self) -> None:
+        # Given a tracking number / When its fate is planned twice / Then both plans are the same
+        number = tracking_number_for("R-1", "ECONOMY")
+        assert plan_fate(number, "INTERNATIONAL") == plan_fate(number, "INTERNATIONAL")
+        # And different tracking numbers do not all share one fate
+        assert len({plan_fate(f"SBX{n:012d}", "INTERNATIONAL") for n in range(50)}) > 1
+
+    @pytest.mark.parametrize("zone", ["DOMESTIC", "REGIONAL", "INTERNATIONAL"])
+    def test_transit_days_follow_the_lanes_distribution(self, zone: str) -> None:
+        # Given 5,000 synthetic parcels on the lane
+        drawn = [fate.transit_days for fate in fates(zone)]
+        # Then every transit time is one the lane allows, and their mean is close to the configured one
+        assert set(drawn) <= set(TRANSIT_DAYS[zone])
+        assert abs(sum(drawn) / SAMPLE - configured_mean(zone)) < 0.1
+        # And the most likely transit time is drawn most often
+        most_likely = max(TRANSIT_DAYS[zone], key=lambda days: TRANSIT_DAYS[zone][days])
+        assert max(set(drawn), key=drawn.count) == most_likely
+
+    def test_the_lanes_are_ordered_by_distance(self) -> None:
+        assert configured_mean("DOMESTIC") < configured_mean("REGIONAL") < configured_mean("INTERNATIONAL")
+        assert max(TRANSIT_DAYS["INTERNATIONAL"]) == 14  # a long tail
+
+    @pytest.mark.parametrize("zone", ["DOMESTIC", "REGIONAL", "INTERNATIONAL"])
+    def test_losses_happen_at_the_configured_rate(self, zone: str) -> None:
+        # Given 5,000 synthetic parcels on the lane
+        lost = sum(fate.lost for fate in fates(zone))
+        # Then about the configured share is lost (within four standard deviations of a binomial draw)
+        expected = LOSS_PROBABILITY[zone] * SAMPLE
+        assert lost > 0
+        assert abs(lost - expected) < 4 * (expected * (1 - LOSS_PROBABILITY[zone])) ** 0.5
+
+    def test_customs_hold_only_international_parcels_at_the_configured_rate(self) -> None:
+        # Given 5,000 synthetic parcels on each lane
+        # Then no domestic or regional parcel is ever held by customs
+        assert not any(fate.customs_hold_days for fate in fates("DOMESTIC"))
+        assert not any(fate.customs_hold_days for fate in fates("REGIONAL"))
+        # And about the configured share of international parcels is held (lost ones never reach the border)
+        international = fates("INTERNATIONAL")
+        held = [fate.customs_hold_days for fate in international if fate.customs_hold_days]
+        p = CUSTOMS_HOLD_PROBABILITY["INTERNATIONAL"] * (1 - LOSS_PROBABILITY["INTERNATIONAL"])
+        assert abs(len(held) - p * SAMPLE) < 4 * (SAMPLE * p * (1 - p)) ** 0.5
+        # And each hold lasts within the configured days, all of them occurring
+        assert set(held) == set(range(CUSTOMS_HOLD_DAYS[0], CUSTOMS_HOLD_DAYS[1] + 1))
+        assert not any(fate.lost and fate.customs_hold_days for fate in international)
+
+    def test_only_some_lost_parcels_are_reported_lost(self) -> None:
+        international = fates("INTERNATIONAL")
+        assert not any(fate.loss_reported and not fate.lost for fate in international)
+        lost = [fate for fate in international if fate.lost]
+        assert 0 < sum(fate.loss_reported for fate in lost) < len(lost)

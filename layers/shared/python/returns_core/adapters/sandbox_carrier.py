@@ -3,12 +3,19 @@
 Zones by lane, weight breaks, a fuel surcharge and a battery surcharge, a label validity
 period, transit times per lane. Shipments are registered in the documents bucket so the scan
 simulator can play them out, and buying twice for the same return returns the same label.
+
+Each shipment's fate (how many days it travels, whether it is lost, whether customs hold it) is
+drawn when its label is bought, from a random generator seeded by its tracking number: the same
+parcel has the same journey on every run, and the spread over many parcels follows the lane's
+transit-time distribution and the loss and customs-hold rates below.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import random
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import ROUND_CEILING, Decimal
 
@@ -39,6 +46,69 @@ _SERVICES: dict[str, tuple[Decimal, int, bool]] = {
     "ECONOMY": (Decimal("1.0"), 0, False),
     "EXPRESS": (Decimal("1.75"), 2, True),
 }
+
+
+# zone -> {transit days: weight}: what a parcel really takes, door to door (the quotes above are the
+# usual economy days). Domestic is mostly next-but-one day; international has a long tail.
+TRANSIT_DAYS: dict[str, dict[int, int]] = {
+    "DOMESTIC": {1: 25, 2: 60, 3: 15},  # mean 1.9
+    "REGIONAL": {2: 10, 3: 30, 4: 35, 5: 17, 6: 8},  # mean 3.83
+    "INTERNATIONAL": {4: 5, 5: 10, 6: 15, 7: 18, 8: 16, 9: 12, 10: 8, 11: 6, 12: 4, 13: 3, 14: 3},  # mean 7.97
+}
+# zone -> probability that a parcel is lost in transit
+LOSS_PROBABILITY: dict[str, float] = {"DOMESTIC": 0.005, "REGIONAL": 0.01, "INTERNATIONAL": 0.02}
+# Of the lost parcels, the share the carrier reports as lost with a scan; the rest just go silent.
+LOSS_REPORTED_PROBABILITY = 0.25
+# zone -> probability that customs hold a parcel (only a customs border has customs), and for how long.
+CUSTOMS_HOLD_PROBABILITY: dict[str, float] = {"DOMESTIC": 0.0, "REGIONAL": 0.0, "INTERNATIONAL": 0.08}
+CUSTOMS_HOLD_DAYS = (1, 5)
+
+
+@dataclass(frozen=True)
+class Fate:
+    """What will happen to a shipment: its days on the road, a customs hold, or its loss."""
+
+    transit_days: int
+    lost: bool = False
+    customs_hold_days: int = 0  # 0: not held
+    loss_reported: bool = False  # a lost parcel the carrier scans as lost (else it goes silent)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "transit_days": self.transit_days,
+            "lost": self.lost,
+            "customs_hold_days": self.customs_hold_days,
+            "loss_reported": self.loss_reported,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> Fate:
+        return cls(
+            transit_days=int(str(data["transit_days"])),
+            lost=bool(data.get("lost", False)),
+            customs_hold_days=int(str(data.get("customs_hold_days") or 0)),
+            loss_reported=bool(data.get("loss_reported", False)),
+        )
+
+
+def plan_fate(tracking_number: str, zone: str) -> Fate:
+    """The shipment's fate, the same every time for a tracking number (seeded by its SHA-256)."""
+    # Reproducible on purpose: a simulation, not a secret.
+    rng = random.Random(int(hashlib.sha256(tracking_number.encode()).hexdigest(), 16))  # noqa: S311
+    days, weights = zip(*TRANSIT_DAYS[zone].items(), strict=True)
+    transit_days = rng.choices(days, weights)[0]
+    # Every draw is taken whatever the earlier ones gave, so each is independent of the others.
+    lost = rng.random() < LOSS_PROBABILITY[zone]
+    held = rng.random() < CUSTOMS_HOLD_PROBABILITY[zone]
+    hold_days = rng.randint(*CUSTOMS_HOLD_DAYS)
+    reported = rng.random() < LOSS_REPORTED_PROBABILITY
+    return Fate(
+        transit_days=transit_days,
+        lost=lost,
+        # A lost parcel disappears before it reaches the border.
+        customs_hold_days=hold_days if held and not lost else 0,
+        loss_reported=lost and reported,
+    )
 
 
 def tracking_number_for(reference: str, service: str) -> str:
@@ -86,6 +156,7 @@ class SandboxCarrier:
         if existing is not None:
             return _label_from_registry(json.loads(existing))
         now = utcnow()
+        zone = zone_for(shipment.from_country, shipment.to_country).value
         valid_until = now + LABEL_VALIDITY
         label_key = f"labels/{shipment.reference}/{tracking}.pdf"
         qr_payload = f"SBX-DROPOFF:{tracking}"
@@ -120,7 +191,7 @@ class SandboxCarrier:
             "reference": shipment.reference,
             "service": rate.service,
             "lane": f"{shipment.from_country}-{shipment.to_country}",
-            "zone": zone_for(shipment.from_country, shipment.to_country).value,
+            "zone": zone,
             "transit_days": rate.transit_days,
             "price": rate.price.to_json(),
             "label_key": label_key,
@@ -128,6 +199,7 @@ class SandboxCarrier:
             "created_at": iso(now),
             "valid_until": iso(valid_until),
             "voided": False,
+            "fate": plan_fate(tracking, zone).to_json(),
         }
         self._documents.put(registry_key, json.dumps(registry).encode(), "application/json")
         return label
