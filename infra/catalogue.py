@@ -240,7 +240,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         handler="functions.finalise.handler",
         description="Workflow task: put a return in its terminal status (rejected, expired, lost, bounced, cancelled)",
         asl_placeholder="FinaliseFunctionArn",
-        tables={"orders": RW, "returns": RW},
+        tables={"orders": RW, "returns": RW, "ledger": RW},
         documents=RW,  # voiding a sandbox label updates its registry entry
     ),
 )

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from returns_core.domain.scans import ScanEvent, ScanStatus
+from returns_core.storage.models import LedgerRecord
 from returns_core.wiring import services
 
 from .support import (
@@ -272,8 +273,11 @@ def test_a_label_not_used_in_time_expires(aws: LocalAws) -> None:
     shipment = services().documents.get(f"sandbox-carrier/shipments/{tracking}.json")
     assert shipment is not None
     assert json.loads(shipment)["voided"] is True
-    # ...and the carrier's refund of the unused label is recorded, to be credited in the ledger
+    # ...and the carrier's refund of the unused label is recorded, and both sides are in the ledger
     assert record.final["label_refund"] == json.loads(shipment)["price"]
+    ledger = {line.kind: line.amount for line in LedgerRecord.query(return_id)}
+    price = json.loads(shipment)["price"]["amount"]
+    assert ledger == {"LABEL": f"-{price}", "LABEL_REFUND": price}
     assert reserved(order.order_number) == {}
     assert subjects_to(order.email)[-1] == f"Your return label for order {order.order_number} has expired"
     # ...and a scan that turns up afterwards changes nothing

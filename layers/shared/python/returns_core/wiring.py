@@ -232,9 +232,8 @@ class Services:
     @cached_property
     def finaliser(self) -> Finaliser:
         carrier = self.carrier
-        return Finaliser(
-            self.orders, self.returns, carrier, claims=carrier if isinstance(carrier, ClaimsPort) else None
-        )
+        claims = carrier if isinstance(carrier, ClaimsPort) else None
+        return Finaliser(self.orders, self.returns, carrier, claims=claims, costs=self.cost_recorder)
 
     @cached_property
     def notifications(self) -> ShopperNotifications:

@@ -14,6 +14,7 @@ from returns_core.observability import logger
 from returns_core.ports.carriers import CarrierPort, ClaimRequest, ClaimsPort, label_from_json
 from returns_core.storage.models import ReturnRecord
 from returns_core.storage.repository import OrdersRepository, ReturnsRepository
+from returns_core.workflow.costs import CostRecorder
 from returns_core.workflow.lifecycle import append_timeline, transition
 
 # Statuses in which the goods stay with (or go back to) the shopper: their quantities become
@@ -30,6 +31,8 @@ class Finaliser:
     now: Callable[[], datetime] = utcnow
     # Where lost-parcel claims are opened (the carrier, when it offers claims).
     claims: ClaimsPort | None = None
+    # Writes what the return cost so far (a label bought, a label refunded) to the ledger.
+    costs: CostRecorder | None = None
 
     def finalise(self, return_id: str, final: dict[str, Any]) -> dict[str, Any]:
         status = ReturnStatus(final["status"])
@@ -58,6 +61,10 @@ class Finaliser:
             self._void(record)
         if status is ReturnStatus.LOST and record.label and not record.claim and self.claims is not None:
             self._claim(record)
+        if self.costs is not None:
+            # Ended returns that never reach RecordCosts still cost their label (less what the carrier
+            # refunded for it); the lines are idempotent, so a later RecordCosts does not double them.
+            self.costs.record(return_id)
         return {"status": status.value}
 
     def _void(self, record: ReturnRecord) -> None:
