@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 
+from returns_core.domain.orders import ShippingAddress
 from returns_core.domain.scans import ScanEvent, ScanStatus
+from returns_core.ports.carriers import Parcel, ShipmentRequest
 from returns_core.storage.models import LedgerRecord
 from returns_core.wiring import services
 
@@ -590,3 +592,31 @@ def test_a_customs_hold_alerts_ops_and_a_long_one_alerts_again(aws: LocalAws) ->
     wait_parked(return_id, "INSPECTION")
     ops("POST", f"/ops/returns/{return_id}/inspection", inspection_body())
     wait_execution(return_id)
+
+
+def test_a_third_party_carrier_is_given_the_address_the_order_was_delivered_to(aws: LocalAws) -> None:
+    # Given an order synced with its delivery address, and a return of it
+    order = seed_order()
+    with_address = order.model_copy(
+        update={
+            "shipping_address": ShippingAddress(
+                line1="Lindenstraße 5", city="Berlin", postcode="10115", phone="+49 30 1234567"
+            )
+        }
+    )
+    services().orders.upsert(with_address)
+    return_id = create_return(order)
+    # When a carrier API asks where the parcel starts
+    shipment = ShipmentRequest(return_id, "DE", "DE", Parcel(900))
+    address = services().shopper_address(shipment)
+    # Then it gets the shopper's name and delivery address (and nothing for an unknown return)
+    assert address is not None
+    assert (address.name, address.street1, address.city, address.zip, address.country) == (
+        "Lena Fischer",
+        "Lindenstraße 5",
+        "Berlin",
+        "10115",
+        "DE",
+    )
+    assert services().shopper_address(ShipmentRequest("RT-UNKNOWN", "DE", "DE", Parcel(900))) is None
+    drive_to_refund(return_id)

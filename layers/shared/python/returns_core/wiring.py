@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING
 
 import boto3
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
@@ -27,7 +28,7 @@ from returns_core.portal.service import PortalOptions, ShopperPortal
 from returns_core.portal.throttle import LookupThrottle
 from returns_core.portal.tokens import TokenSigner
 from returns_core.portal.withdrawals import WithdrawalConfirmations
-from returns_core.ports.carriers import CarrierPort, ClaimsPort
+from returns_core.ports.carriers import CarrierPort, ClaimsPort, ShipmentRequest
 from returns_core.ports.payments import PaymentPort
 from returns_core.settings import ConfigurationError, Settings
 from returns_core.storage.models import bind_tables
@@ -43,6 +44,9 @@ from returns_core.workflow.notifications import ShopperNotifications
 from returns_core.workflow.refunding import Refunder
 from returns_core.workflow.starter import StepFunctionsStarter
 from returns_core.workflow.unmatched import UnmatchedScans
+
+if TYPE_CHECKING:
+    from returns_core.adapters.http_json import PostalAddress
 
 
 class Services:
@@ -72,6 +76,27 @@ class Services:
     def carrier(self) -> CarrierPort:
         return self._carrier(self.settings.carrier_provider)
 
+    def shopper_address(self, shipment: ShipmentRequest) -> PostalAddress | None:
+        """The address a return parcel starts from: the order's delivery address, looked up by return id."""
+        from returns_core.adapters.http_json import PostalAddress
+
+        record = self.returns.find(shipment.reference)
+        found = self.orders.find(record.order_number) if record is not None else None
+        if found is None or found[0].shipping_address is None:
+            return None
+        order, address = found[0], found[0].shipping_address
+        return PostalAddress(
+            country=order.country,
+            name=order.shopper_name,
+            street1=address.line1,
+            street2=address.line2 or "",
+            city=address.city,
+            state=address.region or "",
+            zip=address.postcode or "",
+            phone=address.phone or "",
+            email=order.email,
+        )
+
     @cached_property
     def fallback_carriers(self) -> tuple[CarrierPort, ...]:
         names = [name.strip() for name in self.settings.carrier_fallbacks.split(",") if name.strip()]
@@ -87,7 +112,11 @@ class Services:
 
             adapter = EasyPostCarrier if provider == "easypost" else ShippoCarrier
             return adapter(
-                self.carrier_api_key, self.documents, self.warehouse_address, self.settings.warehouse_country
+                self.carrier_api_key,
+                self.documents,
+                self.warehouse_address,
+                self.settings.warehouse_country,
+                shopper_address=self.shopper_address,
             )
         raise ConfigurationError(f"unknown carrier provider {provider!r}")
 

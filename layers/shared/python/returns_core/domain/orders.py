@@ -44,6 +44,19 @@ class OrderLine(BaseModel):
     variants: tuple[Variant, ...] = Field(default=(), max_length=50)
 
 
+class ShippingAddress(BaseModel):
+    """Where the order was delivered: where a return parcel starts. Personal data: never logged."""
+
+    model_config = ConfigDict(frozen=True)
+
+    line1: str = Field(min_length=1, max_length=200)
+    line2: str | None = Field(default=None, max_length=200)
+    city: str = Field(min_length=1, max_length=100)
+    region: str | None = Field(default=None, max_length=100)  # state, province or prefecture
+    postcode: str | None = Field(default=None, max_length=20)
+    phone: str | None = Field(default=None, max_length=40)
+
+
 class Order(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -61,6 +74,8 @@ class Order(BaseModel):
     ordered_at: datetime
     delivered_at: datetime | None = None
     payment_reference: str = Field(min_length=1, max_length=128)
+    # Needed by carriers that print the shopper's address on a return label (EasyPost, Shippo).
+    shipping_address: ShippingAddress | None = None
 
     @field_validator("currency")
     @classmethod
