@@ -37,14 +37,15 @@ from returns_core.adapters.http_json import (
     JsonHttpClient,
     PostalAddress,
     PurchaseLog,
+    ReturnParties,
     Timeout,
     Transport,
     inches,
-    label_key_for,
     message_list,
     ounces,
     reference_of,
-    require_pdf,
+    returned_goods_explanation,
+    store_label,
     transit_days,
 )
 from returns_core.clock import iso, parse_utc, utcnow
@@ -93,25 +94,15 @@ class EasyPostCarrier:
         """
         if not api_key:
             raise ValueError("EasyPost needs an API key")
-        if isinstance(return_address, PostalAddress):
-            warehouse = return_address
-        else:
-            if not return_country:
-                raise ValueError("return_country is needed with an address given as lines")
-            warehouse = PostalAddress.from_lines(
-                return_address, return_country, phone=contact_phone, email=contact_email
-            )
+        self._parties = ReturnParties.build(
+            return_address, return_country, contact_phone, contact_email, customs_signer, shopper_address
+        )
         token = base64.b64encode(f"{api_key}:".encode()).decode()
         self._http = JsonHttpClient(
             PROVIDER, base_url, {"Authorization": f"Basic {token}"}, _error_message, transport, timeout
         )
         self._documents = documents
         self._purchases = PurchaseLog(documents, PROVIDER)
-        self._warehouse = warehouse
-        self._phone = contact_phone
-        self._email = contact_email
-        self._signer = customs_signer or warehouse.company or warehouse.name
-        self._shopper_address = shopper_address
         self._box_cm = box_cm
         self._battery_services = frozenset(battery_services)
         self._now = now
@@ -128,7 +119,6 @@ class EasyPostCarrier:
 
     def shipment_body(self, shipment: ShipmentRequest) -> dict[str, Any]:
         """The `shipment` object sent to `POST /v2/shipments` (public for tests and fixtures)."""
-        shopper = self._shopper_address(shipment) if self._shopper_address else None
         parcel: dict[str, Any] = {"weight": float(ounces(shipment.parcel.weight_grams))}
         if self._box_cm:
             length, width, height = (float(inches(cm)) for cm in self._box_cm)
@@ -137,8 +127,8 @@ class EasyPostCarrier:
             "is_return": True,
             "reference": shipment.reference,
             # The outbound shipment's addresses: EasyPost swaps them for a return label.
-            "to_address": (shopper or PostalAddress(country=shipment.from_country)).fields(),
-            "from_address": self._destination(shipment).fields(),
+            "to_address": self._parties.origin(shipment).fields(),
+            "from_address": self._parties.destination(shipment).fields(),
             "parcel": parcel,
             "options": {"label_format": "PDF"},
         }
@@ -146,22 +136,12 @@ class EasyPostCarrier:
             body["customs_info"] = self._customs_info(shipment)
         return body
 
-    def _destination(self, shipment: ShipmentRequest) -> PostalAddress:
-        if shipment.to_address:  # a return hub rather than the warehouse
-            return PostalAddress.from_lines(
-                shipment.to_address, shipment.to_country, phone=self._phone, email=self._email
-            )
-        return self._warehouse
-
     def _customs_info(self, shipment: ShipmentRequest) -> dict[str, Any]:
-        explanation = "Returned goods"
-        if shipment.original_invoice_number:
-            explanation += f", original invoice {shipment.original_invoice_number}"
         return {
             "contents_type": "returned_goods",
-            "contents_explanation": explanation[:255],
+            "contents_explanation": returned_goods_explanation(shipment)[:255],
             "customs_certify": True,
-            "customs_signer": self._signer,
+            "customs_signer": self._parties.signer,
             "non_delivery_option": "return",
             "restriction_type": "none",
             "customs_items": [
@@ -234,9 +214,7 @@ class EasyPostCarrier:
         url = postage.get("label_pdf_url") or postage.get("label_url")
         if not tracking or not url:
             raise CarrierUnavailable("easypost: the purchase came back without a tracking code or label URL")
-        pdf = require_pdf(self._http.download(str(url)), PROVIDER)
-        label_key = label_key_for(reference, tracking)
-        self._documents.put(label_key, pdf, "application/pdf")
+        label_key = store_label(self._http, self._documents, PROVIDER, str(url), reference, tracking)
         tracker = bought.get("tracker") or {}
         done = {
             **entry,

@@ -42,6 +42,7 @@ from returns_core.ports.carriers import (
     CarrierRejected,
     CarrierTimeout,
     CarrierUnavailable,
+    ShipmentRequest,
 )
 
 USER_AGENT = "returns-platform/0.1 (+carrier adapter)"
@@ -394,3 +395,65 @@ def require_pdf(data: bytes, provider: str) -> bytes:
     if not data.startswith(b"%PDF-"):
         raise CarrierUnavailable(f"{provider}: the label download is not a PDF")
     return data
+
+
+@dataclass(frozen=True)
+class ReturnParties:
+    """Who a return parcel travels between, in the shape both carrier APIs take."""
+
+    warehouse: PostalAddress
+    phone: str
+    email: str
+    signer: str  # who certifies the customs declaration
+    shopper_address: Callable[[ShipmentRequest], PostalAddress | None] | None = None
+
+    @classmethod
+    def build(
+        cls,
+        return_address: PostalAddress | tuple[str, ...],
+        return_country: str,
+        contact_phone: str,
+        contact_email: str,
+        customs_signer: str,
+        shopper_address: Callable[[ShipmentRequest], PostalAddress | None] | None,
+    ) -> ReturnParties:
+        if isinstance(return_address, PostalAddress):
+            warehouse = return_address
+        else:
+            if not return_country:
+                raise ValueError("return_country is needed with an address given as lines")
+            warehouse = PostalAddress.from_lines(
+                return_address, return_country, phone=contact_phone, email=contact_email
+            )
+        signer = customs_signer or warehouse.company or warehouse.name
+        return cls(warehouse, contact_phone, contact_email, signer, shopper_address)
+
+    def origin(self, shipment: ShipmentRequest) -> PostalAddress:
+        """The shopper's address (only the country when it is not known)."""
+        shopper = self.shopper_address(shipment) if self.shopper_address else None
+        return shopper or PostalAddress(country=shipment.from_country)
+
+    def destination(self, shipment: ShipmentRequest) -> PostalAddress:
+        if shipment.to_address:  # a return hub rather than the warehouse
+            return PostalAddress.from_lines(
+                shipment.to_address, shipment.to_country, phone=self.phone, email=self.email
+            )
+        return self.warehouse
+
+
+def returned_goods_explanation(shipment: ShipmentRequest) -> str:
+    """What the customs declaration says the contents are: returned goods, quoting the outbound invoice."""
+    explanation = "Returned goods"
+    if shipment.original_invoice_number:
+        explanation += f", original invoice {shipment.original_invoice_number}"
+    return explanation
+
+
+def store_label(
+    http: JsonHttpClient, documents: DocumentStore, provider: str, url: str, reference: str, tracking: str
+) -> str:
+    """Download the bought label's PDF and keep it where the sandbox carrier keeps its own; its key."""
+    pdf = require_pdf(http.download(url), provider)
+    label_key = label_key_for(reference, tracking)
+    documents.put(label_key, pdf, "application/pdf")
+    return label_key

@@ -32,12 +32,13 @@ from returns_core.adapters.http_json import (
     JsonHttpClient,
     PostalAddress,
     PurchaseLog,
+    ReturnParties,
     Timeout,
     Transport,
-    label_key_for,
     message_list,
     reference_of,
-    require_pdf,
+    returned_goods_explanation,
+    store_label,
     transit_days,
 )
 from returns_core.clock import iso, parse_utc, utcnow
@@ -83,23 +84,13 @@ class ShippoCarrier:
             raise ValueError("Shippo needs an API token")
         if not label_file_type.startswith("PDF"):
             raise ValueError("labels are stored as PDF: choose a PDF label_file_type")
-        if isinstance(return_address, PostalAddress):
-            warehouse = return_address
-        else:
-            if not return_country:
-                raise ValueError("return_country is needed with an address given as lines")
-            warehouse = PostalAddress.from_lines(
-                return_address, return_country, phone=contact_phone, email=contact_email
-            )
+        self._parties = ReturnParties.build(
+            return_address, return_country, contact_phone, contact_email, customs_signer, shopper_address
+        )
         headers = {"Authorization": f"ShippoToken {api_key}", "SHIPPO-API-VERSION": API_VERSION}
         self._http = JsonHttpClient(PROVIDER, base_url, headers, _error_message, transport, timeout)
         self._documents = documents
         self._purchases = PurchaseLog(documents, PROVIDER)
-        self._warehouse = warehouse
-        self._phone = contact_phone
-        self._email = contact_email
-        self._signer = customs_signer or warehouse.company or warehouse.name
-        self._shopper_address = shopper_address
         self._box_cm = box_cm
         self._battery_services = frozenset(battery_services)
         self._label_file_type = label_file_type
@@ -119,12 +110,11 @@ class ShippoCarrier:
 
     def shipment_body(self, shipment: ShipmentRequest) -> dict[str, Any]:
         """The body sent to `POST /shipments/` (public for tests and fixtures)."""
-        shopper = self._shopper_address(shipment) if self._shopper_address else None
         length, width, height = self._box_cm
         body: dict[str, Any] = {
             # The outbound shipment's addresses: Shippo swaps them for a return label.
-            "address_from": self._destination(shipment).fields(),
-            "address_to": (shopper or PostalAddress(country=shipment.from_country)).fields(),
+            "address_from": self._parties.destination(shipment).fields(),
+            "address_to": self._parties.origin(shipment).fields(),
             "parcels": [
                 {
                     "length": str(length),
@@ -143,23 +133,13 @@ class ShippoCarrier:
             body["customs_declaration"] = self._customs_declaration(shipment)
         return body
 
-    def _destination(self, shipment: ShipmentRequest) -> PostalAddress:
-        if shipment.to_address:  # a return hub rather than the warehouse
-            return PostalAddress.from_lines(
-                shipment.to_address, shipment.to_country, phone=self._phone, email=self._email
-            )
-        return self._warehouse
-
     def _customs_declaration(self, shipment: ShipmentRequest) -> dict[str, Any]:
-        explanation = "Returned goods"
-        if shipment.original_invoice_number:
-            explanation += f", original invoice {shipment.original_invoice_number}"
         declaration: dict[str, Any] = {
             "contents_type": "RETURN_MERCHANDISE",
-            "contents_explanation": explanation,
+            "contents_explanation": returned_goods_explanation(shipment),
             "non_delivery_option": "RETURN",
             "certify": True,
-            "certify_signer": self._signer,
+            "certify_signer": self._parties.signer,
             "items": [
                 {
                     "description": line.description,
@@ -250,9 +230,7 @@ class ShippoCarrier:
         url = transaction.get("label_url")
         if status != "SUCCESS" or not tracking or not url:
             raise CarrierUnavailable("shippo: the purchase came back without a tracking number or label URL")
-        pdf = require_pdf(self._http.download(str(url)), PROVIDER)
-        label_key = label_key_for(reference, tracking)
-        self._documents.put(label_key, pdf, "application/pdf")
+        label_key = store_label(self._http, self._documents, PROVIDER, str(url), reference, tracking)
         done = {
             **entry,
             "transaction_id": str(transaction.get("object_id") or ""),
