@@ -20,12 +20,12 @@ from returns_core.domain.scans import ScanEvent, ScanStatus
 from returns_core.webhooks.normalising import (
     UnreadablePayload,
     instant,
-    load_object,
     place,
     raw_status,
     scan_event,
     stable_id,
     text,
+    tracking_update,
     unique,
 )
 from returns_core.webhooks.signatures import SignatureInvalid, any_equal, header, usable_secrets
@@ -104,18 +104,10 @@ def verify(secrets: list[str], headers: Mapping[str, str], body: bytes, now: dat
 
 def normalise(body: bytes) -> list[ScanEvent]:
     """The scans a tracking update implies ([] for other events and tags we do not act on)."""
-    event = load_object(body)
-    kind = text(event.get("event"))
-    if kind is None:
-        raise UnreadablePayload("not an AfterShip webhook")
-    if kind not in TRACKING_EVENTS:
+    update = tracking_update(body, "event", TRACKING_EVENTS, "msg", "tracking_number", "AfterShip")
+    if update is None:
         return []
-    tracking = event.get("msg")
-    if not isinstance(tracking, dict):
-        raise UnreadablePayload("a tracking update without its tracking")
-    tracking_number = text(tracking.get("tracking_number"), limit=200)
-    if tracking_number is None:
-        raise UnreadablePayload("a tracking without a tracking number")
+    event, tracking, tracking_number = update
     slug = text(tracking.get("slug")) or ""
     checkpoints = tracking.get("checkpoints") or []
     if not isinstance(checkpoints, list):

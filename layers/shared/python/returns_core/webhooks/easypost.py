@@ -18,12 +18,12 @@ from returns_core.domain.scans import ScanEvent, ScanStatus
 from returns_core.webhooks.normalising import (
     UnreadablePayload,
     instant,
-    load_object,
     place,
     raw_status,
     scan_event,
     stable_id,
     text,
+    tracking_update,
     unique,
 )
 from returns_core.webhooks.signatures import SignatureInvalid, any_equal, header, hmac_sha256_hex, usable_secrets
@@ -101,18 +101,10 @@ def verify(secrets: list[str], headers: Mapping[str, str], body: bytes, now: dat
 
 def normalise(body: bytes) -> list[ScanEvent]:
     """The scans a tracker event implies ([] for other events and statuses we do not act on)."""
-    event = load_object(body)
-    description = text(event.get("description"))
-    if description is None:
-        raise UnreadablePayload("not an EasyPost event")
-    if description not in TRACKER_EVENTS:
+    update = tracking_update(body, "description", TRACKER_EVENTS, "result", "tracking_code", "EasyPost")
+    if update is None:
         return []
-    tracker = event.get("result")
-    if not isinstance(tracker, dict):
-        raise UnreadablePayload("a tracker event without its tracker")
-    tracking_number = text(tracker.get("tracking_code"), limit=200)
-    if tracking_number is None:
-        raise UnreadablePayload("a tracker without a tracking code")
+    event, tracker, tracking_number = update
     tracker_id = text(tracker.get("id"), limit=200) or stable_id(
         PROVIDER, tracking_number, text(tracker.get("carrier")) or ""
     )

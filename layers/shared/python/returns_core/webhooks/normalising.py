@@ -109,3 +109,26 @@ def unique(scans: Iterable[ScanEvent]) -> list[ScanEvent]:
             seen.add(scan.event_id)
             kept.append(scan)
     return kept
+
+
+def tracking_update(
+    body: bytes, kind_key: str, kinds: frozenset[str], object_key: str, number_key: str, provider: str
+) -> tuple[dict[str, Any], dict[str, Any], str] | None:
+    """(the event, its tracking object, its tracking number) of a tracking event; None for other events.
+
+    Every provider wraps its tracking object the same way: an event name, the object under a key, a
+    tracking number inside it. What is not such an event, or is one without its parts, is unreadable.
+    """
+    event = load_object(body)
+    kind = text(event.get(kind_key))
+    if kind is None:
+        raise UnreadablePayload(f"not a {provider} webhook")
+    if kind not in kinds:
+        return None
+    tracking = event.get(object_key)
+    if not isinstance(tracking, dict):
+        raise UnreadablePayload(f"a {provider} tracking event without its {object_key}")
+    number = text(tracking.get(number_key), limit=200)
+    if number is None:
+        raise UnreadablePayload(f"a {provider} tracking event without a tracking number")
+    return event, tracking, number

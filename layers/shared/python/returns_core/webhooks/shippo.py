@@ -16,12 +16,12 @@ from returns_core.domain.scans import ScanEvent, ScanStatus
 from returns_core.webhooks.normalising import (
     UnreadablePayload,
     instant,
-    load_object,
     place,
     raw_status,
     scan_event,
     stable_id,
     text,
+    tracking_update,
     unique,
 )
 from returns_core.webhooks.signatures import header, sign_timestamped, usable_secrets, verify_timestamped_any
@@ -77,18 +77,10 @@ def verify(secrets: list[str], headers: Mapping[str, str], body: bytes, now: dat
 
 def normalise(body: bytes) -> list[ScanEvent]:
     """The scans a track update implies ([] for other events and statuses we do not act on)."""
-    event = load_object(body)
-    kind = text(event.get("event"))
-    if kind is None:
-        raise UnreadablePayload("not a Shippo webhook")
-    if kind not in TRACKING_EVENTS:
+    update = tracking_update(body, "event", TRACKING_EVENTS, "data", "tracking_number", "Shippo")
+    if update is None:
         return []
-    track = event.get("data")
-    if not isinstance(track, dict):
-        raise UnreadablePayload("a track update without its track")
-    tracking_number = text(track.get("tracking_number"), limit=200)
-    if tracking_number is None:
-        raise UnreadablePayload("a track without a tracking number")
+    _, track, tracking_number = update
     history = track.get("tracking_history") or []
     if not isinstance(history, list):
         raise UnreadablePayload("tracking_history is not a list")
