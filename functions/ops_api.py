@@ -10,8 +10,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
+from returns_core.analytics import report
 from returns_core.api.http import body_problem, build_resolver, json_response
 from returns_core.api.views import ops_view, summary_view
+from returns_core.clock import utcnow
 from returns_core.domain.orders import Order
 from returns_core.domain.statuses import ReturnStatus
 from returns_core.errors import InvalidInput, NotFound
@@ -185,6 +187,47 @@ def reconcile_scans() -> dict[str, Any]:
         applied += 1
     logger.info("unmatched scans reconciled", extra={"applied": applied, "still_unmatched": still_unmatched})
     return {"applied": applied, "still_unmatched": still_unmatched}
+
+
+FromMonth = Annotated[str | None, Query(alias="from", pattern=r"^\d{4}-\d{2}$", description="first month, YYYY-MM")]
+ToMonth = Annotated[str | None, Query(alias="to", pattern=r"^\d{4}-\d{2}$", description="last month, YYYY-MM")]
+
+
+def _analytics(start: str | None, end: str | None) -> dict[str, Any]:
+    svc = services()
+    today = utcnow()
+    end = end or f"{today.year:04d}-{today.month:02d}"
+    if start is None:
+        year, month = int(end[:4]), int(end[5:7]) - 11
+        start = f"{year - 1:04d}-{month + 12:02d}" if month < 1 else f"{year:04d}-{month:02d}"
+    try:
+        months = report.months_between(start, end)
+    except report.InvalidPeriod as exc:
+        raise InvalidInput(f"The period is not valid: {exc}.", code="INVALID_PERIOD") from None
+    return report.build(svc.aggregates.months(months), svc.settings.base_currency, start, end)
+
+
+@app.get("/ops/analytics")
+def analytics(start: FromMonth = None, end: ToMonth = None) -> dict[str, Any]:
+    return _analytics(start, end)
+
+
+@app.get("/ops/analytics/export.csv")
+def analytics_csv(start: FromMonth = None, end: ToMonth = None) -> Response[str]:
+    figures = _analytics(start, end)
+    name = f"returns-analytics-{figures['period']['from']}-{figures['period']['to']}.csv"
+    return Response(
+        200,
+        "text/csv; charset=utf-8",
+        report.to_csv(figures),
+        headers={"content-disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@app.post("/orders")
+def create_order(order: Annotated[Order, Body()]) -> Response[dict[str, Any]]:
+    """The storefront's order sync: an order placed (units sold count towards return rates)."""
+    return sync_order(order.order_number, order)
 
 
 @app.put("/ops/orders/<order_number>")

@@ -100,7 +100,9 @@ LEDGER = TableSpec("ledger", "LEDGER_TABLE", partition_key="return_id", sort_key
 IDEMPOTENCY = TableSpec("idempotency", "IDEMPOTENCY_TABLE", partition_key="id", ttl_attribute="expiration")
 # Per-client lookup counters and one-time codes of the shopper portal; both expire by TTL.
 PORTAL = TableSpec("portal", "PORTAL_TABLE", partition_key="key", ttl_attribute="expires_at")
-TABLES: tuple[TableSpec, ...] = (ORDERS, RETURNS, LEDGER, IDEMPOTENCY, PORTAL)
+# The seller's analytics counters by month and dimension, written with the ledger lines.
+AGGREGATES = TableSpec("aggregates", "AGGREGATES_TABLE", partition_key="period", sort_key="key")
+TABLES: tuple[TableSpec, ...] = (ORDERS, RETURNS, LEDGER, IDEMPOTENCY, PORTAL, AGGREGATES)
 
 EVENT_BUS_ENV = "EVENT_BUS_NAME"
 DOCUMENTS_BUCKET_ENV = "DOCUMENTS_BUCKET"
@@ -168,8 +170,11 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
             Route("GET", "/ops/unmatched-scans", Auth.OPS),
             Route("POST", "/ops/unmatched-scans/reconcile", Auth.OPS),
             Route("PUT", "/ops/orders/{order_number}", Auth.OPS),
+            Route("POST", "/orders", Auth.OPS),  # the storefront's order sync, behind the same authoriser
+            Route("GET", "/ops/analytics", Auth.OPS),
+            Route("GET", "/ops/analytics/export.csv", Auth.OPS),
         ),
-        tables={"orders": RW, "returns": RW, "ledger": R},
+        tables={"orders": RW, "returns": RW, "ledger": R, "aggregates": RW},  # order sync counts units sold
         documents=RW,  # presigned label links; marks reconciled unmatched scans
         read_executions=True,
         task_callbacks=True,
@@ -233,14 +238,14 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         handler="functions.record_costs.handler",
         description="Workflow task: write the return's cost ledger lines",
         asl_placeholder="RecordCostsFunctionArn",
-        tables={"returns": R, "ledger": RW},
+        tables={"orders": R, "returns": R, "ledger": RW, "aggregates": RW},
     ),
     FunctionSpec(
         name="finalise",
         handler="functions.finalise.handler",
         description="Workflow task: put a return in its terminal status (rejected, expired, lost, bounced, cancelled)",
         asl_placeholder="FinaliseFunctionArn",
-        tables={"orders": RW, "returns": RW, "ledger": RW},
+        tables={"orders": RW, "returns": RW, "ledger": RW, "aggregates": RW},
         documents=RW,  # voiding a sandbox label updates its registry entry
     ),
 )

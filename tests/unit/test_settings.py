@@ -18,6 +18,7 @@ REQUIRED = {
     "LEDGER_TABLE": "ledger",
     "IDEMPOTENCY_TABLE": "idempotency",
     "PORTAL_TABLE": "portal",
+    "AGGREGATES_TABLE": "aggregates",
     "DOCUMENTS_BUCKET": "documents",
     "EVENT_BUS_NAME": "returns-bus",
 }

@@ -25,6 +25,7 @@ class Settings(BaseModel):
     ledger_table: str = Field(alias="LEDGER_TABLE")
     idempotency_table: str = Field(alias="IDEMPOTENCY_TABLE")
     portal_table: str = Field(alias="PORTAL_TABLE")
+    aggregates_table: str = Field(alias="AGGREGATES_TABLE")
     documents_bucket: str = Field(alias="DOCUMENTS_BUCKET")
     event_bus_name: str = Field(alias="EVENT_BUS_NAME")
     state_machine_arn: str = Field(default="", alias="STATE_MACHINE_ARN")

@@ -31,6 +31,7 @@ from returns_core.portal.withdrawals import WithdrawalConfirmations
 from returns_core.ports.carriers import CarrierPort, ClaimsPort, ShipmentRequest
 from returns_core.ports.payments import PaymentPort
 from returns_core.settings import ConfigurationError, Settings
+from returns_core.storage.aggregates import AggregatesStore
 from returns_core.storage.models import bind_tables
 from returns_core.storage.repository import OrdersRepository, ReturnsRepository
 from returns_core.workflow.authorisation import Authoriser
@@ -58,7 +59,7 @@ class Services:
 
     @cached_property
     def orders(self) -> OrdersRepository:
-        return OrdersRepository()
+        return OrdersRepository(self.aggregates)
 
     @cached_property
     def returns(self) -> ReturnsRepository:
@@ -256,7 +257,20 @@ class Services:
 
     @cached_property
     def cost_recorder(self) -> CostRecorder:
-        return CostRecorder(self.returns, self.fx, self.settings.base_currency)
+        settings = self.settings
+        return CostRecorder(
+            self.returns,
+            self.orders,
+            self.aggregates,
+            self.fx,
+            settings.base_currency,
+            settings.warehouse_country,
+            time_scale=settings.time_scale,
+        )
+
+    @cached_property
+    def aggregates(self) -> AggregatesStore:
+        return AggregatesStore(self.settings.region)
 
     @cached_property
     def finaliser(self) -> Finaliser:

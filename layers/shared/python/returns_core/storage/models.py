@@ -131,11 +131,33 @@ class PortalRecord(Model):
     data = JSONAttribute(null=True)
 
 
+class AggregateRecord(Model):
+    """One month's counters for one dimension (see returns_core.analytics.counters), or a marker
+    saying a return's counts were added (so they are added exactly once)."""
+
+    class Meta:
+        table_name = "unbound-aggregates"
+
+    period = UnicodeAttribute(hash_key=True)  # "2026-11", or "RECORDED#<return_id>" for a marker
+    key = UnicodeAttribute(range_key=True)
+    # Integers only (money in minor units of the base currency): DynamoDB adds them atomically.
+    returns = NumberAttribute(null=True)
+    units = NumberAttribute(null=True)
+    units_sold = NumberAttribute(null=True)
+    refunded_minor = NumberAttribute(null=True)
+    cost_minor = NumberAttribute(null=True)
+    shipments = NumberAttribute(null=True)
+    lost = NumberAttribute(null=True)
+    delayed = NumberAttribute(null=True)
+    waited = NumberAttribute(null=True)  # returns that waited this long in a stage
+
+
 _MODELS: dict[str, type[Model]] = {
     "orders": OrderRecord,
     "returns": ReturnRecord,
     "ledger": LedgerRecord,
     "portal": PortalRecord,
+    "aggregates": AggregateRecord,
 }
 
 
@@ -146,6 +168,7 @@ def bind_tables(settings: Settings) -> None:
         "returns": settings.returns_table,
         "ledger": settings.ledger_table,
         "portal": settings.portal_table,
+        "aggregates": settings.aggregates_table,
     }
     for key, model in _MODELS.items():
         meta: Any = model.Meta

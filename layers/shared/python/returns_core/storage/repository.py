@@ -11,7 +11,9 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from returns_core.analytics.counters import order_deltas
 from returns_core.domain.orders import Order
+from returns_core.storage.aggregates import AggregatesStore
 from returns_core.storage.models import OrderRecord, ReturnRecord
 
 T = TypeVar("T")
@@ -38,6 +40,10 @@ def _conditional_failure(exc: Exception) -> bool:
 
 
 class OrdersRepository:
+    def __init__(self, aggregates: AggregatesStore | None = None) -> None:
+        # Units sold are counted when an order is first stored (for the return rate by SKU).
+        self._aggregates = aggregates
+
     def find(self, order_number: str) -> tuple[Order, OrderRecord] | None:
         try:
             record = OrderRecord.get(order_number, consistent_read=True)
@@ -57,6 +63,10 @@ class OrdersRepository:
             found = self.find(order.order_number)
             record = found[1] if found else OrderRecord(order.order_number, reserved={}, returns_count=0)
             record.document = json.loads(order.model_dump_json())
+            if found is None and self._aggregates is not None:
+                if self._aggregates.create_order(record, order_deltas(order)):
+                    return
+                continue  # created meanwhile by another sync: update that one
             try:
                 record.save()
                 return

@@ -1,7 +1,8 @@
 """The RecordCosts task: one ledger line per cost or recovery, each in its currency and the seller's.
 
-Line ids are deterministic, and each line is written only if it does not exist, so a retried
-task never counts a cost twice.
+Line ids are deterministic, and each line is written only if it does not exist, in the same
+transaction as what it adds to the seller's analytics counters, so a retried task never counts a
+cost twice.
 """
 
 from __future__ import annotations
@@ -9,16 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from pynamodb.exceptions import PutError
-
+from returns_core.analytics import counters
+from returns_core.analytics.counters import Deltas, Dimensions
 from returns_core.clock import utcnow
 from returns_core.fx import FxRates, convert
 from returns_core.money import Money
 from returns_core.ports.carriers import label_from_json
+from returns_core.storage.aggregates import AggregatesStore, Recording
 from returns_core.storage.models import LedgerRecord, ReturnRecord
-from returns_core.storage.repository import ReturnsRepository, is_conflict
+from returns_core.storage.repository import OrdersRepository, ReturnsRepository
 
 
 def ledger_entries(record: ReturnRecord) -> list[tuple[str, Money, dict[str, Any]]]:
@@ -64,34 +67,42 @@ def ledger_entries(record: ReturnRecord) -> list[tuple[str, Money, dict[str, Any
 @dataclass(frozen=True)
 class CostRecorder:
     returns: ReturnsRepository
+    orders: OrdersRepository
+    aggregates: AggregatesStore
     fx: FxRates
     base_currency: str
+    warehouse_country: str
+    # Workflow seconds per policy second (tiny in the demo), so stage times are reported in policy time.
+    time_scale: Decimal = Decimal(1)
     now: Callable[[], datetime] = utcnow
 
     def record(self, return_id: str) -> dict[str, Any]:
         record = self.returns.get(return_id)
-        written = 0
+        order, _ = self.orders.get(record.order_number)
+        where = Dimensions.of(record, order, self.warehouse_country)
+        lines: list[LedgerRecord] = []
+        line_deltas: dict[str, Deltas] = {}
         for kind, amount, detail in ledger_entries(record):
             base, quote = convert(amount, self.base_currency, self.fx)
-            line = LedgerRecord(
-                return_id,
-                kind,
-                kind=kind,
-                amount=str(amount.amount),
-                currency=amount.currency,
-                base_amount=str(base.amount),
-                base_currency=base.currency,
-                fx_rate=str(quote.rate),
-                recorded_at=self.now(),
-                detail={**detail, "fx_as_of": quote.as_of.isoformat(), "fx_provider": quote.provider},
+            lines.append(
+                LedgerRecord(
+                    return_id,
+                    kind,
+                    kind=kind,
+                    amount=str(amount.amount),
+                    currency=amount.currency,
+                    base_amount=str(base.amount),
+                    base_currency=base.currency,
+                    fx_rate=str(quote.rate),
+                    recorded_at=self.now(),
+                    detail={**detail, "fx_as_of": quote.as_of.isoformat(), "fx_provider": quote.provider},
+                )
             )
-            try:
-                line.save(condition=LedgerRecord.line_id.does_not_exist())
-                written += 1
-            except PutError as exc:
-                if not is_conflict(exc):
-                    raise
-        return {"lines_written": written}
+            line_deltas[kind] = counters.line_deltas(where, [(kind, base)])
+        recording = Recording(
+            return_id, lines, line_deltas, counters.return_deltas(record, order, where, self.time_scale)
+        )
+        return {"lines_written": self.aggregates.record(recording)}
 
 
 def ledger_lines(return_id: str) -> list[dict[str, Any]]:

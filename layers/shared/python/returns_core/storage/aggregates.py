@@ -1,0 +1,147 @@
+"""Writing ledger lines and analytics counters together, exactly once; reading the counters back.
+
+A return's ledger lines, its counters and a marker that its own counts were added go into one
+DynamoDB transaction: each line is written only if absent, the marker only if absent, so a retried
+or concurrent recording either adds everything or nothing. Counters are merged per key first, and
+split over further transactions (each with its own marker) only when one would exceed DynamoDB's
+100 items.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from returns_core.analytics.counters import COUNTERS, Deltas, counters_of
+from returns_core.storage.models import AggregateRecord, LedgerRecord, OrderRecord
+
+MAX_ITEMS = 100
+# Counter keys in the first part, which shares its transaction with the ledger lines; fixed, so that a
+# retry splits the same counts at the same places and each part's marker always means the same counts.
+FIRST_PART_KEYS = 60
+_MAX_ATTEMPTS = 5
+
+
+def _marker(return_id: str, part: int) -> AggregateRecord:
+    return AggregateRecord(f"RECORDED#{return_id}", f"PART#{part:02d}")
+
+
+def _marker_exists(return_id: str, part: int) -> bool:
+    try:
+        AggregateRecord.get(f"RECORDED#{return_id}", f"PART#{part:02d}", consistent_read=True)
+        return True
+    except DoesNotExist:
+        return False
+
+
+def _update(tx: TransactWrite, key: tuple[str, str], counters: dict[str, int]) -> None:
+    actions = [getattr(AggregateRecord, name).add(value) for name, value in sorted(counters.items()) if value]
+    if actions:
+        tx.update(AggregateRecord(key[0], key[1]), actions=actions)
+
+
+def _conflict(exc: TransactWriteError) -> bool:
+    reasons = getattr(exc, "cancellation_reasons", None) or []
+    return any(reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons)
+
+
+@dataclass(frozen=True)
+class Recording:
+    return_id: str
+    lines: Sequence[LedgerRecord]
+    line_deltas: dict[str, Deltas]  # line id -> what that line adds
+    return_deltas: Deltas  # the return's own counts, added once
+
+
+class AggregatesStore:
+    def __init__(self, region: str) -> None:
+        self._region = region
+        self._connection: Connection | None = None
+
+    def _transactions(self) -> Connection:
+        if self._connection is None:
+            self._connection = Connection(region=self._region)
+        return self._connection
+
+    def record(self, recording: Recording) -> int:
+        """Write the lines not yet written with what they add; the return's counts once. Lines written."""
+        for _ in range(_MAX_ATTEMPTS):
+            existing = {line.line_id for line in LedgerRecord.query(recording.return_id, consistent_read=True)}
+            new_lines = [line for line in recording.lines if line.line_id not in existing]
+            parts = self._parts(recording.return_deltas)
+            pending = [(n, part) for n, part in enumerate(parts) if not _marker_exists(recording.return_id, n)]
+            if not new_lines and not pending:
+                return 0
+            try:
+                self._write(recording, new_lines, pending)
+                return len(new_lines)
+            except TransactWriteError as exc:
+                if not _conflict(exc):
+                    raise
+        raise TransactWriteError("the return's costs kept changing while being recorded")
+
+    def _parts(self, deltas: Deltas) -> list[Deltas]:
+        """The return's counts in chunks small enough for one transaction each."""
+        keys = sorted(deltas)
+        parts: list[Deltas] = []
+        room = FIRST_PART_KEYS
+        while keys or not parts:
+            chunk, keys = keys[:room], keys[room:]
+            parts.append({key: deltas[key] for key in chunk})
+            room = MAX_ITEMS - 1
+        return parts
+
+    def _write(self, recording: Recording, new_lines: list[LedgerRecord], pending: list[tuple[int, Deltas]]) -> None:
+        line_counts: list[Deltas] = [recording.line_deltas.get(line.line_id, {}) for line in new_lines]
+        first_part = pending[0] if pending and pending[0][0] == 0 else None
+        rest = pending[1:] if first_part else pending
+        with TransactWrite(connection=self._transactions()) as tx:
+            for line in new_lines:
+                tx.save(line, condition=LedgerRecord.line_id.does_not_exist())
+            merged: Deltas = {}
+            for part in [*line_counts, *([first_part[1]] if first_part else [])]:
+                for key, counters in part.items():
+                    target = merged.setdefault(key, {})
+                    for name, value in counters.items():
+                        target[name] = target.get(name, 0) + value
+            if first_part:
+                tx.save(_marker(recording.return_id, 0), condition=AggregateRecord.period.does_not_exist())
+            for key, counters in merged.items():
+                _update(tx, key, counters)
+        for number, part in rest:
+            with TransactWrite(connection=self._transactions()) as tx:
+                tx.save(_marker(recording.return_id, number), condition=AggregateRecord.period.does_not_exist())
+                for key, counters in part.items():
+                    _update(tx, key, counters)
+
+    def create_order(self, record: OrderRecord, deltas: Deltas) -> bool:
+        """Save a new order and count its units sold, both or neither; False if it already existed."""
+        try:
+            with TransactWrite(connection=self._transactions()) as tx:
+                tx.save(record, condition=OrderRecord.order_number.does_not_exist())
+                for key, counters in deltas.items():
+                    _update(tx, key, counters)
+        except TransactWriteError as exc:
+            if _conflict(exc):
+                return False
+            raise
+        return True
+
+    def months(self, months: Iterable[str]) -> dict[str, dict[str, dict[str, int]]]:
+        """Every counter of the given months: month -> key -> counter -> value."""
+        found: dict[str, dict[str, dict[str, int]]] = {}
+        for month in months:
+            rows: dict[str, dict[str, int]] = {}
+            for item in AggregateRecord.query(month):
+                rows[item.key] = counters_of(_attributes(item))
+            found[month] = rows
+        return found
+
+
+def _attributes(item: Model) -> dict[str, object]:
+    return {name: getattr(item, name) for name in COUNTERS}
