@@ -34,6 +34,15 @@ def minor_units(currency: str) -> int:
     return _MINOR_UNITS.get(currency, 2)
 
 
+def to_minor_units(amount: Money) -> int:
+    """The amount as an integer of the currency's smallest unit (cents; whole yen for JPY)."""
+    return int(amount.amount.scaleb(minor_units(amount.currency)))
+
+
+def from_minor_units(value: int, currency: str) -> Money:
+    return Money.of(Decimal(value).scaleb(-minor_units(currency)), currency)
+
+
 def _quantum(currency: str) -> Decimal:
     return Decimal(1).scaleb(-minor_units(currency))
 

@@ -7,13 +7,12 @@ JSON client; transport failures and HTTP errors become the payment port's named 
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
 from returns_core.adapters.documents import DocumentStore
 from returns_core.adapters.http_json import Timeout, Transport, stdlib_transport
-from returns_core.money import Money, minor_units
+from returns_core.money import Money, from_minor_units, to_minor_units
 from returns_core.ports.payments import (
     PaymentRejected,
     PaymentTimeout,
@@ -27,15 +26,13 @@ API = "https://api.stripe.com"
 _STATUSES = {status.value: status for status in RefundStatus}
 
 
-def minor_amount(amount: Money) -> int:
-    """Stripe's `amount`: an integer in the currency's smallest unit (JPY has none below 1)."""
-    return int(amount.amount.scaleb(minor_units(amount.currency)))
+# Stripe's `amount`: an integer in the currency's smallest unit (JPY has none below 1).
+minor_amount = to_minor_units
 
 
 def from_minor(value: int, currency: str) -> Money:
     # Stripe spells currencies in lower case; the ISO minor-unit table is keyed in upper case.
-    code = currency.upper()
-    return Money.of(Decimal(value).scaleb(-minor_units(code)), code)
+    return from_minor_units(value, currency.upper())
 
 
 class StripePayments:

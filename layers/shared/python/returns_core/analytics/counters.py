@@ -24,7 +24,7 @@ from returns_core.analytics.buckets import bucket_of
 from returns_core.clock import parse_utc
 from returns_core.domain.orders import Order
 from returns_core.domain.statuses import ReturnStatus
-from returns_core.money import Money, minor_units
+from returns_core.money import Money, to_minor_units
 from returns_core.storage.models import ReturnRecord
 
 # (month, dimension) -> counter name -> amount to add
@@ -55,14 +55,6 @@ STAGES = ("REVIEW", "AWAITING_DISPATCH", "IN_TRANSIT", CUSTOMS_STAGE, "AWAITING_
 def month_of(moment: datetime | str) -> str:
     when = parse_utc(moment) if isinstance(moment, str) else moment
     return f"{when.year:04d}-{when.month:02d}"
-
-
-def to_minor(amount: Money) -> int:
-    return int(amount.amount.scaleb(minor_units(amount.currency)))
-
-
-def from_minor(value: int, currency: str) -> Money:
-    return Money.of(Decimal(value).scaleb(-minor_units(currency)), currency)
 
 
 def merge(*parts: Deltas) -> Deltas:
@@ -101,9 +93,9 @@ def line_deltas(where: Dimensions, lines: Iterable[tuple[str, Money]]) -> Deltas
     refunded = cost = 0
     for kind, base in lines:
         if kind in REFUND_KINDS:
-            refunded -= to_minor(base)
+            refunded -= to_minor_units(base)
         else:
-            cost -= to_minor(base)
+            cost -= to_minor_units(base)
     return merge(
         {(where.month, key): {"refunded_minor": refunded, "cost_minor": cost} for key in where.dimension_keys()}
     )

@@ -9,7 +9,8 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from returns_core.analytics.buckets import percentile
-from returns_core.analytics.counters import STAGES, from_minor
+from returns_core.analytics.counters import STAGES
+from returns_core.money import from_minor_units
 
 Rows = Mapping[str, Mapping[str, Mapping[str, int]]]  # month -> key -> counter -> value
 MAX_MONTHS = 36
@@ -66,7 +67,7 @@ def _sum(rows: Rows, prefix: str) -> dict[str, dict[str, int]]:
 
 def build(rows: Rows, base_currency: str, start: str, end: str) -> dict[str, Any]:
     def money(minor: int) -> dict[str, str]:
-        return from_minor(minor, base_currency).to_json()
+        return from_minor_units(minor, base_currency).to_json()
 
     total = _sum(rows, "TOTAL").get("", {})
     returns = total.get("returns", 0)
