@@ -33,6 +33,8 @@ PORTAL_TOKEN_FUNCTIONS = ("storefront-api", "notify")
 CARRIER_WEBHOOK_SECRETS_ARN_ENV = "CARRIER_WEBHOOK_SECRETS_ARN"
 CARRIER_API_KEY_ARN_ENV = "CARRIER_API_KEY_ARN"
 CARRIER_API_FUNCTIONS = ("buy-label", "finalise")
+PAYMENT_API_KEY_ARN_ENV = "PAYMENT_API_KEY_ARN"
+PAYMENT_API_FUNCTIONS = ("refund",)
 PORTAL_TOKEN_SECRET_ARN_ENV = "PORTAL_TOKEN_SECRET_ARN"  # noqa: S105 - a variable name, not a secret
 # The functions whose emails link to the portal's status page.
 PORTAL_LINK_FUNCTIONS = ("storefront-api", "notify")
@@ -127,6 +129,13 @@ class Functions(Construct):
         )
         self._share_secret(self.carrier_webhook_secrets, CARRIER_WEBHOOK_SECRETS_ARN_ENV, (WEBHOOK_FUNCTION,))
         self._share_secret(self.carrier_api_key, CARRIER_API_KEY_ARN_ENV, CARRIER_API_FUNCTIONS)
+        self.payment_api_key = secretsmanager.Secret(
+            self,
+            "PaymentApiKey",
+            description="The payment provider's secret API key (Stripe) when PAYMENT_PROVIDER is not the sandbox",
+            generate_secret_string=secretsmanager.SecretStringGenerator(exclude_punctuation=True, password_length=32),
+        )
+        self._share_secret(self.payment_api_key, PAYMENT_API_KEY_ARN_ENV, PAYMENT_API_FUNCTIONS)
 
     def _share_secret(self, secret: secretsmanager.ISecret, env_var: str, names: Iterable[str]) -> None:
         """The secret's ARN in the environment of exactly these functions, and read access for them only."""

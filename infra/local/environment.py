@@ -65,9 +65,10 @@ def handler_environment(endpoint: str, webhook_secret: str, time_scale: Decimal,
             "BASE_CURRENCY": "USD",
             "CARRIER_WEBHOOK_SECRET": webhook_secret,
             "PORTAL_TOKEN_SECRET": portal_secret,
-            # Only the sandbox carrier runs locally: no third-party webhook secrets, no carrier API key.
+            # Only the sandbox carrier and payments run locally: no third-party secrets or API keys.
             "CARRIER_WEBHOOK_SECRETS": "{}",
             "CARRIER_API_KEY": "",
+            "PAYMENT_API_KEY": "",
             "TIME_SCALE": str(time_scale),
             "RETURN_HUBS": json.dumps(DEMO_HUBS),
             "POWERTOOLS_SERVICE_NAME": "returns",

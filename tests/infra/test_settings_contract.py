@@ -44,6 +44,7 @@ SECRET_BY_ARN = {
     "PORTAL_TOKEN_SECRET_ARN",
     "CARRIER_WEBHOOK_SECRETS_ARN",
     "CARRIER_API_KEY_ARN",
+    "PAYMENT_API_KEY_ARN",
 }
 # Known locally only once the gateway has its port: `LocalStack.start` puts it in the process environment.
 SET_WHEN_SERVING = {"PORTAL_URL"}

@@ -286,6 +286,9 @@ def test_function_environment_names_every_table_and_what_it_touches(
     if name in ("buy-label", "finalise"):
         # Buying, voiding and claiming labels talk to the carrier's API; nothing else holds its key.
         expected["CARRIER_API_KEY_ARN"] = "${" + logical_id(stack, stack.functions.carrier_api_key) + "}"
+    if name == "refund":
+        # Only the refund task talks to the payment provider's API.
+        expected["PAYMENT_API_KEY_ARN"] = "${" + logical_id(stack, stack.functions.payment_api_key) + "}"
     if name in PORTAL_TOKEN_READERS:
         expected["PORTAL_TOKEN_SECRET_ARN"] = "${" + portal_secret_id + "}"
     if name == "notify":

@@ -43,6 +43,9 @@ class Settings(BaseModel):
     # Carriers to buy from, in order, when the primary one is down (comma-separated provider names).
     carrier_fallbacks: str = Field(default="", alias="CARRIER_FALLBACKS")
     payment_provider: str = Field(default="sandbox", alias="PAYMENT_PROVIDER")
+    # The payment provider's secret API key (Stripe), or the ARN of the secret holding it.
+    payment_api_key: str = Field(default="", alias="PAYMENT_API_KEY", repr=False)
+    payment_api_key_arn: str = Field(default="", alias="PAYMENT_API_KEY_ARN")
     # Either the secret itself (local stack) or the ARN of a Secrets Manager secret holding it (AWS).
     carrier_webhook_secret: str = Field(default="", alias="CARRIER_WEBHOOK_SECRET", repr=False)
     carrier_webhook_secret_arn: str = Field(default="", alias="CARRIER_WEBHOOK_SECRET_ARN")

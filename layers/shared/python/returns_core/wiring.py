@@ -123,8 +123,14 @@ class Services:
 
     @cached_property
     def payments(self) -> PaymentPort:
-        if self.settings.payment_provider == "sandbox":
+        provider = self.settings.payment_provider
+        if provider == "sandbox":
             return SandboxPayments(self.documents)
+        if provider == "stripe":
+            from returns_core.adapters.stripe_payments import StripePayments
+
+            key = self._secret(self.settings.payment_api_key, self.settings.payment_api_key_arn, "payment API key")
+            return StripePayments(key, self.documents)
         raise ConfigurationError(f"unknown payment provider {self.settings.payment_provider!r}")
 
     @cached_property
