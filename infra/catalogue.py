@@ -123,6 +123,11 @@ MILESTONE_RULE = EventRule(
     {"source": [MILESTONE_EVENT_SOURCE], "detail-type": [MILESTONE_EVENT_DETAIL_TYPE]},
 )
 
+# Orders placed in the seller's shop, put on the bus by the storefront or its order system: the same
+# sync as POST /orders, for sellers who publish events rather than call an API.
+ORDER_EVENT_DETAIL_TYPE = "OrderPlaced"
+ORDER_RULE = EventRule("order-placed", {"detail-type": [ORDER_EVENT_DETAIL_TYPE]})
+
 R = Access.READ
 RW = Access.READ_WRITE
 
@@ -179,6 +184,13 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         read_executions=True,
         task_callbacks=True,
         put_events=True,  # the inspection milestone, for the shopper's email
+    ),
+    FunctionSpec(
+        name="order-sync",
+        handler="functions.order_sync.handler",
+        description="Target of OrderPlaced events: stores the order and counts its units sold, once",
+        rules=(ORDER_RULE,),
+        tables={"orders": RW, "aggregates": RW},
     ),
     FunctionSpec(
         name="on-scan",

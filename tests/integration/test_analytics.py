@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from returns_core.storage.models import LedgerRecord
+from returns_core.wiring import services
 
 from .support import (
     LocalAws,
@@ -135,3 +136,41 @@ def test_a_period_that_is_not_a_range_of_months_is_refused(aws: LocalAws) -> Non
             "cost": {"amount": "0.00", "currency": "USD"},
         }
     ]
+
+
+def _order_placed(order: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": "evt-order-1",
+        "source": "shop.orders",
+        "detail-type": "OrderPlaced",
+        "detail": order,
+    }
+
+
+def test_an_order_placed_event_delivered_twice_counts_its_units_once(aws: LocalAws) -> None:
+    # Given an order the shop published on the bus (EventBridge delivers at least once)
+    order = seed_order("ORD-EVT-TEMPLATE").model_dump(mode="json")
+    order["order_number"] = "ORD-EVT-1"
+    sold_before = _analytics()["totals"]["units_sold"]
+
+    # When the event reaches order-sync twice
+    first = invoke("order-sync", _order_placed(order))
+    second = invoke("order-sync", _order_placed(order))
+
+    # Then the order is stored, and its three units are sold once
+    assert first == {"outcome": "CREATED", "order_number": "ORD-EVT-1"}
+    assert second == {"outcome": "UPDATED", "order_number": "ORD-EVT-1"}
+    assert _analytics()["totals"]["units_sold"] == sold_before + 3
+
+
+def test_a_malformed_order_event_is_dropped_naming_its_fields_and_stores_nothing(aws: LocalAws) -> None:
+    # Given an order event without lines and with a currency we do not know
+    order = seed_order("ORD-EVT-TEMPLATE-2").model_dump(mode="json")
+    order.update(order_number="ORD-EVT-BAD", lines=[], currency="XXX")
+
+    # When it reaches order-sync
+    outcome = invoke("order-sync", _order_placed(order))
+
+    # Then it is dropped with the fields at fault, and no order exists
+    assert outcome == {"outcome": "MALFORMED", "fields": ["currency", "lines"]}
+    assert services().orders.find("ORD-EVT-BAD") is None
