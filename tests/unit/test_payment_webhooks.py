@@ -9,7 +9,6 @@ import hmac
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,8 +26,7 @@ from returns_core.webhooks.payment_events import (
     stripe_events,
 )
 from returns_core.webhooks.signatures import SignatureInvalid, sign_timestamped
-
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "webhooks"
+from tests.unit.test_carrier_webhooks import fixture_body
 
 STRIPE_SECRET = "whsec_test_secret"
 STRIPE_FAILED = "stripe-charge.refund.updated-failed.json"
@@ -41,13 +39,6 @@ STRIPE_SUCCEEDED_HEADER = "t=1581391347,v1=655487f12327eaf89953157d58721498aa59e
 ADYEN_KEY = "44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056"
 ADYEN_SLASHES_KEY = "74F490DD33F7327BAECC88B2947C011FC02D014A473AAA33A8EC93E4DC069174"
 MADE_UP_KEY = "00112233445566778899AABBCCDDEEFF00112233445566778899AABBCCDDEEFF"
-
-
-def fixture(name: str) -> bytes:
-    path = FIXTURES / name
-    if not path.exists():
-        pytest.skip(f"fixture {name} not available")
-    return path.read_bytes()
 
 
 def at(timestamp: int) -> datetime:
@@ -96,7 +87,7 @@ REFUND = {"id": "re_1", "object": "refund", "amount": 1999, "currency": "eur", "
 class TestStripeFixtures:
     def test_the_failed_refund_verifies_at_its_signed_time_and_reads_as_failed(self) -> None:
         # Given Stripe's real charge.refund.updated (succeeded -> failed), signed at event.created
-        body = fixture(STRIPE_FAILED)
+        body = fixture_body(STRIPE_FAILED)
         # When it is received at that time
         events = stripe_events(body, {"Stripe-Signature": STRIPE_FAILED_HEADER}, [STRIPE_SECRET], at(STRIPE_FAILED_T))
         # Then it is one failed refund, previously succeeded, with Stripe's reason and the amount in rupees
@@ -115,7 +106,7 @@ class TestStripeFixtures:
 
     def test_the_succeeded_refund_verifies_and_reads_as_succeeded(self) -> None:
         # Given the anonymised succeeded refund (a pyr_ id, no previous status) / When received at its time
-        body = fixture(STRIPE_SUCCEEDED)
+        body = fixture_body(STRIPE_SUCCEEDED)
         headers = {"stripe-signature": STRIPE_SUCCEEDED_HEADER}  # API Gateway lower-cases header names
         [event] = stripe_events(body, headers, [STRIPE_SECRET], at(STRIPE_SUCCEEDED_T))
         # Then it succeeded, for 12.34 EUR, with nothing before it and no failure
@@ -126,37 +117,37 @@ class TestStripeFixtures:
         assert event.failure_reason is None
 
     def test_within_the_tolerance_it_still_verifies(self) -> None:
-        body = fixture(STRIPE_FAILED)
+        body = fixture_body(STRIPE_FAILED)
         headers = {"Stripe-Signature": STRIPE_FAILED_HEADER}
         assert stripe_events(body, headers, [STRIPE_SECRET], at(STRIPE_FAILED_T + 299))
 
     @pytest.mark.parametrize("delta", [301, -301, 86_400])
     def test_a_stale_signature_is_rejected(self, delta: int) -> None:
         # Given a genuine signature / When it arrives more than 300 s from its timestamp / Then it fails
-        body = fixture(STRIPE_FAILED)
+        body = fixture_body(STRIPE_FAILED)
         with pytest.raises(SignatureInvalid):
             headers = {"Stripe-Signature": STRIPE_FAILED_HEADER}
             stripe_events(body, headers, [STRIPE_SECRET], at(STRIPE_FAILED_T + delta))
 
     def test_a_tampered_body_is_rejected(self) -> None:
         # Given the failed refund's genuine signature / When someone rewrites "failed" as "succeeded" / Then it fails
-        body = fixture(STRIPE_FAILED).replace(b'"status": "failed"', b'"status": "succeeded"')
+        body = fixture_body(STRIPE_FAILED).replace(b'"status": "failed"', b'"status": "succeeded"')
         with pytest.raises(SignatureInvalid):
             stripe_events(body, {"Stripe-Signature": STRIPE_FAILED_HEADER}, [STRIPE_SECRET], at(STRIPE_FAILED_T))
 
     def test_during_a_rotation_the_second_secret_verifies(self) -> None:
         # Given the new secret first and the old (signing) one second / Then the event is accepted
-        body = fixture(STRIPE_FAILED)
+        body = fixture_body(STRIPE_FAILED)
         secrets = ["whsec_new_rotated_secret", STRIPE_SECRET]
         assert stripe_events(body, {"Stripe-Signature": STRIPE_FAILED_HEADER}, secrets, at(STRIPE_FAILED_T))
 
     def test_one_matching_v1_among_several_verifies(self) -> None:
-        body = fixture(STRIPE_FAILED)
+        body = fixture_body(STRIPE_FAILED)
         value = STRIPE_FAILED_HEADER.replace("t=1589439827,", "t=1589439827,v1=" + "0" * 64 + ",")
         assert stripe_events(body, {"Stripe-Signature": value}, [STRIPE_SECRET], at(STRIPE_FAILED_T))
 
     def test_the_wrong_secret_is_rejected(self) -> None:
-        body = fixture(STRIPE_FAILED)
+        body = fixture_body(STRIPE_FAILED)
         with pytest.raises(SignatureInvalid):
             stripe_events(body, {"Stripe-Signature": STRIPE_FAILED_HEADER}, ["whsec_other"], at(STRIPE_FAILED_T))
 
@@ -231,7 +222,7 @@ class TestAdyenFixtures:
     )
     def test_the_signed_refunds_verify_and_read(self, name: str, status: RefundStatus, reason: str | None) -> None:
         # Given Adyen's REFUND notification with a computed signature / When it is read with the key
-        [event] = adyen_events(fixture(name), [ADYEN_KEY])
+        [event] = adyen_events(fixture_body(name), [ADYEN_KEY])
         # Then it is the refund's outcome, for 15.00 EUR, keyed by our merchantReference
         assert event.provider == "adyen"
         assert event.status is status
@@ -246,11 +237,11 @@ class TestAdyenFixtures:
     def test_the_unverifiable_embedded_signature_is_rejected(self, name: str) -> None:
         # Given the SDK mock whose stated signature matches no published key / Then it is rejected
         with pytest.raises(SignatureInvalid):
-            adyen_events(fixture(name), [ADYEN_KEY])
+            adyen_events(fixture_body(name), [ADYEN_KEY])
 
     def test_the_mixed_slashes_authorisation_verifies_but_yields_no_event(self) -> None:
         # Given a real AUTHORISATION item whose merchantReference holds \:/\/, wrapped in an envelope
-        item = json.loads(fixture("adyen-authorisation-item-mixed-slashes.json"))
+        item = json.loads(fixture_body("adyen-authorisation-item-mixed-slashes.json"))
         # When it is read with its key / Then its stated signature verifies (no escaping) and it is skipped
         assert adyen_events(envelope(item), [ADYEN_SLASHES_KEY]) == []
         # and the same item under another key is rejected, so it really was verified
@@ -264,15 +255,15 @@ class TestAdyenFixtures:
 
     def test_the_signed_fixture_under_a_made_up_key_is_rejected(self) -> None:
         with pytest.raises(SignatureInvalid):
-            adyen_events(fixture("adyen-refund-true.signed.json"), [MADE_UP_KEY])
+            adyen_events(fixture_body("adyen-refund-true.signed.json"), [MADE_UP_KEY])
 
     @pytest.mark.parametrize("keys", [[], [""], ["not-hex"], ["  "]])
     def test_no_usable_key_is_rejected(self, keys: list[str]) -> None:
         with pytest.raises(SignatureInvalid):
-            adyen_events(fixture("adyen-refund-true.signed.json"), keys)
+            adyen_events(fixture_body("adyen-refund-true.signed.json"), keys)
 
     def test_during_a_rotation_any_configured_key_verifies(self) -> None:
-        assert adyen_events(fixture("adyen-refund-true.signed.json"), [MADE_UP_KEY, ADYEN_KEY.lower()])
+        assert adyen_events(fixture_body("adyen-refund-true.signed.json"), [MADE_UP_KEY, ADYEN_KEY.lower()])
 
 
 class TestAdyenEvents:

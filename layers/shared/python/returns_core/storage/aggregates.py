@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from returns_core.analytics.counters import COUNTERS, Deltas, counters_of
+from returns_core.storage.connections import TransactionalStore
 from returns_core.storage.models import AggregateRecord, LedgerRecord, OrderRecord
 
 MAX_ITEMS = 100
@@ -58,16 +58,7 @@ class Recording:
     return_deltas: Deltas  # the return's own counts, added once
 
 
-class AggregatesStore:
-    def __init__(self, region: str) -> None:
-        self._region = region
-        self._connection: Connection | None = None
-
-    def _transactions(self) -> Connection:
-        if self._connection is None:
-            self._connection = Connection(region=self._region)
-        return self._connection
-
+class AggregatesStore(TransactionalStore):
     def record(self, recording: Recording) -> int:
         """Write the lines not yet written with what they add; the return's counts once. Lines written."""
         for _ in range(_MAX_ATTEMPTS):

@@ -7,13 +7,13 @@ import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from returns_core.analytics.counters import order_deltas
 from returns_core.domain.orders import Order
 from returns_core.storage.aggregates import AggregatesStore
+from returns_core.storage.connections import TransactionalStore
 from returns_core.storage.models import OrderRecord, ReturnRecord
 
 T = TypeVar("T")
@@ -110,17 +110,7 @@ def _decode_cursor(cursor: str) -> dict[str, Any]:
     return key
 
 
-class ReturnsRepository:
-    def __init__(self, region: str) -> None:
-        self._region = region
-        self._connection: Connection | None = None
-
-    def _transactions(self) -> Connection:
-        # One connection (and botocore client) per cold start, not one per request.
-        if self._connection is None:
-            self._connection = Connection(region=self._region)
-        return self._connection
-
+class ReturnsRepository(TransactionalStore):
     def find(self, return_id: str) -> ReturnRecord | None:
         try:
             return ReturnRecord.get(return_id, consistent_read=True)
