@@ -40,6 +40,25 @@ def free_port() -> int:
         return port
 
 
+# One lock per function for the whole process, whichever registry resolved it: the process holds one
+# instance of each function, and Lambda gives an instance one invocation at a time. The handlers rely
+# on that (Powertools' resolver keeps the current event on the module's `app`), so concurrent calls
+# through the gateway, the pollers and moto's tasks take turns instead of reading each other's events.
+_INSTANCE_LOCKS: dict[str, threading.RLock] = {}
+_INSTANCE_LOCKS_GUARD = threading.Lock()
+
+
+def _one_at_a_time(name: str, handler: LambdaHandler) -> LambdaHandler:
+    with _INSTANCE_LOCKS_GUARD:
+        lock = _INSTANCE_LOCKS.setdefault(name, threading.RLock())
+
+    def invoke(event: dict[str, Any], context: Any) -> Any:
+        with lock:
+            return handler(event, context)
+
+    return invoke
+
+
 class HandlerRegistry:
     """Catalogue function name → its handler, imported on first use like a Lambda cold start."""
 
@@ -54,7 +73,7 @@ class HandlerRegistry:
                 if spec is None:
                     return None
                 module_name, attr = spec.handler.rsplit(".", 1)
-                self._handlers[name] = getattr(importlib.import_module(module_name), attr)
+                self._handlers[name] = _one_at_a_time(name, getattr(importlib.import_module(module_name), attr))
             return self._handlers[name]
 
 

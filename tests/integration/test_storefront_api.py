@@ -318,3 +318,33 @@ def test_an_identical_request_after_the_earlier_return_ended_starts_a_new_one(aw
     assert again.status == 201, again
     assert again.body["return_id"] != first.body["return_id"]
     assert len(executions()) == 2
+
+
+def test_concurrent_requests_through_the_local_gateway_each_get_their_own_answer(aws: LocalAws) -> None:
+    # Given several orders, and the local gateway that `make run` serves the API through
+    from concurrent.futures import ThreadPoolExecutor
+
+    from infra.local.engine import HandlerRegistry
+    from infra.local.gateway import Gateway
+
+    orders = [seed_order(f"ORD-CC-{n}") for n in range(6)]
+    gateway = Gateway(HandlerRegistry(), ops_token="local-ops-token")
+
+    def start_return(n: int) -> tuple[str, str]:
+        body = json.dumps(return_request(orders[n])).encode()
+        status, _, reply = gateway.dispatch(
+            "POST", "/returns", {"content-type": "application/json"}, body, "203.0.113.7"
+        )
+        assert status in (200, 201), reply
+        return orders[n].order_number, json.loads(reply)["return_id"]
+
+    # When shoppers start returns at the same moment (and some press the button twice)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(start_return, [n for _ in range(3) for n in range(len(orders))]))
+
+    # Then each is answered with a return of their own order, one per order
+    by_order: dict[str, set[str]] = {}
+    for order_number, return_id in answers:
+        by_order.setdefault(order_number, set()).add(return_id)
+    assert all(len(ids) == 1 for ids in by_order.values()), by_order
+    assert {r.return_id: r.order_number for r in all_returns()} == {ids.pop(): o for o, ids in by_order.items()}
