@@ -162,6 +162,15 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         timeout_seconds=10,
     ),
     FunctionSpec(
+        name="payment-webhook",
+        handler="functions.payment_webhook.handler",
+        description="Payment providers' refund webhooks: verify, settle the refund once, resume its task",
+        routes=(Route("POST", "/webhooks/payments/{provider}", Auth.SIGNED),),
+        tables={"returns": RW},
+        task_callbacks=True,
+        timeout_seconds=10,
+    ),
+    FunctionSpec(
         name="ops-api",
         handler="functions.ops_api.handler",
         description="Ops routes: returns by status, detail with execution history, review, inspection, order sync",

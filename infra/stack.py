@@ -18,6 +18,11 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 # CloudFront takes certificates from ACM in us-east-1 only.
 _CLOUDFRONT_CERTIFICATE = re.compile(r"^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate/[0-9a-f-]+$")
+_PAYMENT_PROVIDERS = frozenset({"sandbox", "stripe", "adyen"})
+# Adyen's test host, or a live account's own prefixed host (docs.adyen.com/development-resources/live-endpoints).
+_ADYEN_CHECKOUT = re.compile(
+    r"^https://(checkout-test\.adyen\.com|[A-Za-z0-9-]+-checkout-live(-[a-z]+)?\.adyenpayments\.com/checkout)/v\d+$"
+)
 _ORIGIN = re.compile(r"^(\*|https?://[a-z0-9.-]+(:\d{1,5})?)$")
 
 
@@ -61,6 +66,10 @@ class ReturnsConfig:
     carrier_provider: str = "sandbox"
     carrier_fallbacks: tuple[str, ...] = ()
     return_hubs: str = ""
+    # Who pays the refunds; Adyen also needs the merchant account and, for live, its Checkout API host.
+    payment_provider: str = "sandbox"
+    adyen_merchant_account: str = ""
+    adyen_api_url: str = ""
 
     def __post_init__(self) -> None:
         if not _STAGE.match(self.stage):
@@ -82,6 +91,12 @@ class ReturnsConfig:
         known = {"sandbox", "easypost", "shippo"}
         if self.carrier_provider not in known or not set(self.carrier_fallbacks) <= known:
             raise ValueError(f"carrier_provider and carrier_fallbacks must be among {sorted(known)}")
+        if self.payment_provider not in _PAYMENT_PROVIDERS:
+            raise ValueError(f"payment_provider must be one of {sorted(_PAYMENT_PROVIDERS)}: {self.payment_provider!r}")
+        if (self.payment_provider == "adyen") != bool(self.adyen_merchant_account):
+            raise ValueError("adyen_merchant_account is needed with payment_provider adyen, and only then")
+        if self.adyen_api_url and not _ADYEN_CHECKOUT.match(self.adyen_api_url):
+            raise ValueError(f"adyen_api_url must be an Adyen Checkout API URL: {self.adyen_api_url!r}")
         if self.return_hubs:
             from returns_core.domain.hubs import parse_hubs
 
@@ -125,6 +140,9 @@ class ReturnsConfig:
             carrier_provider=str(get("carrier_provider", defaults.carrier_provider)),
             carrier_fallbacks=_as_list(node.try_get_context("carrier_fallbacks")),
             return_hubs=_as_json(get("return_hubs", "")),
+            payment_provider=str(get("payment_provider", defaults.payment_provider)),
+            adyen_merchant_account=str(get("adyen_merchant_account", "")),
+            adyen_api_url=str(get("adyen_api_url", "")),
         )
 
     @property
@@ -141,6 +159,11 @@ class ReturnsConfig:
             settings["CARRIER_FALLBACKS"] = ",".join(self.carrier_fallbacks)
         if self.return_hubs:
             settings["RETURN_HUBS"] = self.return_hubs
+        settings["PAYMENT_PROVIDER"] = self.payment_provider
+        if self.adyen_merchant_account:
+            settings["ADYEN_MERCHANT_ACCOUNT"] = self.adyen_merchant_account
+        if self.adyen_api_url:
+            settings["ADYEN_API_URL"] = self.adyen_api_url
         return settings
 
     @property

@@ -35,6 +35,8 @@ CARRIER_API_KEY_ARN_ENV = "CARRIER_API_KEY_ARN"
 CARRIER_API_FUNCTIONS = ("buy-label", "finalise")
 PAYMENT_API_KEY_ARN_ENV = "PAYMENT_API_KEY_ARN"
 PAYMENT_API_FUNCTIONS = ("refund",)
+PAYMENT_WEBHOOK_SECRETS_ARN_ENV = "PAYMENT_WEBHOOK_SECRETS_ARN"
+PAYMENT_WEBHOOK_FUNCTION = "payment-webhook"
 PORTAL_TOKEN_SECRET_ARN_ENV = "PORTAL_TOKEN_SECRET_ARN"  # noqa: S105 - a variable name, not a secret
 # The functions whose emails link to the portal's status page.
 PORTAL_LINK_FUNCTIONS = ("storefront-api", "notify")
@@ -132,10 +134,17 @@ class Functions(Construct):
         self.payment_api_key = secretsmanager.Secret(
             self,
             "PaymentApiKey",
-            description="The payment provider's secret API key (Stripe) when PAYMENT_PROVIDER is not the sandbox",
+            description="The payment API key (Stripe's secret key, Adyen's X-API-Key), unless on the sandbox",
             generate_secret_string=secretsmanager.SecretStringGenerator(exclude_punctuation=True, password_length=32),
         )
         self._share_secret(self.payment_api_key, PAYMENT_API_KEY_ARN_ENV, PAYMENT_API_FUNCTIONS)
+        self.payment_webhook_secrets = secretsmanager.Secret(
+            self,
+            "PaymentWebhookSecrets",
+            description='Payment providers\' webhook secrets: {"stripe": ["whsec_..."], "adyen": ["<hex HMAC key>"]}',
+            secret_string_value=SecretValue.unsafe_plain_text("{}"),
+        )
+        self._share_secret(self.payment_webhook_secrets, PAYMENT_WEBHOOK_SECRETS_ARN_ENV, (PAYMENT_WEBHOOK_FUNCTION,))
 
     def _share_secret(self, secret: secretsmanager.ISecret, env_var: str, names: Iterable[str]) -> None:
         """The secret's ARN in the environment of exactly these functions, and read access for them only."""

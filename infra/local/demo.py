@@ -106,6 +106,13 @@ def scenarios() -> list[Scenario]:
             "AU → DE, cheap item → returnless refund", "DEMO-1006", [item("1", 1, "CHANGED_MIND")], "REFUNDED", _nothing
         ),  # fmt: skip
         Scenario(
+            "AU, returnless, the provider settles the refund later by webhook → refunded",
+            "DEMO-1011",
+            [item("1", 1, "CHANGED_MIND")],
+            "REFUNDED",
+            _nothing,
+        ),  # fmt: skip
+        Scenario(
             "NL → DE, batteries by express, store credit → closed",
             "DEMO-1007",
             [item("1", 1, "CHANGED_MIND")],

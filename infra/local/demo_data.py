@@ -26,7 +26,8 @@ def _line(line_id: str, sku: str, name: str, price: str, hs: str, origin: str, g
 
 def demo_orders(now: datetime) -> list[dict[str, Any]]:
     def order(number: str, country: str, currency: str, locale: str, delivered_days_ago: int, name: str,
-              lines: list[dict[str, Any]], shipping: str) -> dict[str, Any]:  # fmt: skip
+              lines: list[dict[str, Any]], shipping: str, payment: str = "") -> dict[str, Any]:  # fmt: skip
+        # `payment` names how the sandbox provider settles refunds on it (async, async-fail, reverse).
         delivered = now - timedelta(days=delivered_days_ago)
         return {
             "order_number": number,
@@ -40,7 +41,7 @@ def demo_orders(now: datetime) -> list[dict[str, Any]]:
             "invoice_number": f"INV-{number}",
             "ordered_at": iso(delivered - timedelta(days=4)),
             "delivered_at": iso(delivered),
-            "payment_reference": f"ch_demo_{number.lower()}",
+            "payment_reference": f"ch_demo_{number.lower()}" + (f"-{payment}" if payment else ""),
         }
 
     return [
@@ -215,6 +216,19 @@ def demo_orders(now: datetime) -> list[dict[str, Any]]:
                 _line("1", "RUN-10-BLU", "Trail running shoes, blue, 10", "135.00", "640411", "VN", 950),
             ],
             "9.00",
+        ),  # fmt: skip
+        order(
+            "DEMO-1011",
+            "AU",
+            "AUD",
+            "en",
+            2,
+            "Noah Williams",
+            [
+                _line("1", "SCK-3PK", "Merino socks, 3 pack", "12.00", "611595", "CN", 150),
+            ],
+            "9.95",
+            payment="async",
         ),  # fmt: skip
     ]
 

@@ -69,6 +69,8 @@ def handler_environment(endpoint: str, webhook_secret: str, time_scale: Decimal,
             "CARRIER_WEBHOOK_SECRETS": "{}",
             "CARRIER_API_KEY": "",
             "PAYMENT_API_KEY": "",
+            # The sandbox payment provider's back office signs its refund webhooks with the local secret.
+            "PAYMENT_WEBHOOK_SECRETS": json.dumps({"sandbox": [webhook_secret]}),
             "TIME_SCALE": str(time_scale),
             "RETURN_HUBS": json.dumps(DEMO_HUBS),
             "POWERTOOLS_SERVICE_NAME": "returns",

@@ -16,6 +16,7 @@ from infra.local import outbox, static_site
 from infra.local.demo_data import demo_orders
 from infra.local.engine import LocalEngine
 from infra.local.gateway import Gateway
+from infra.local.payment_office import PaymentBackOffice
 from infra.local.simulator import AutoCarrier, ScanSimulator, shipments_lister
 
 # 14 days of label validity become ~8 s: a demo or a test sees every timeout branch quickly.
@@ -35,6 +36,7 @@ class LocalStack:
     engine: LocalEngine | None = None
     gateway: Gateway | None = None
     _auto: AutoCarrier | None = None
+    _payments: PaymentBackOffice | None = None
 
     @property
     def url(self) -> str:
@@ -50,6 +52,8 @@ class LocalStack:
         url = self.gateway.serve(host, port)
         # Known only now that the gateway has its port; no handler has run yet to read the environment.
         os.environ.update({"PORTAL_URL": f"{url}{static_site.PORTAL_PREFIX}", **self.portal_settings})
+        self._payments = PaymentBackOffice(url, self.webhook_secret, self.engine.client("s3"), env.BUCKET)
+        self._payments.start()
         if self.auto_carrier_gap is not None:
             lister = shipments_lister(self.engine.client("s3"), env.BUCKET)
             self._auto = AutoCarrier(ScanSimulator(url, self.webhook_secret), lister, self.auto_carrier_gap)
@@ -59,6 +63,8 @@ class LocalStack:
     def stop(self) -> None:
         if self._auto:
             self._auto.stop()
+        if self._payments:
+            self._payments.stop()
         if self.gateway:
             self.gateway.stop()
         if self.engine:

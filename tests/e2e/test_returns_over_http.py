@@ -56,6 +56,21 @@ def test_happy_path_ends_refunded_with_ledger_lines(stack: RunningStack) -> None
     assert [e.get("scan") for e in public["timeline"] if e["kind"] == "SCAN"] == [s.upper() for s in HAPPY_JOURNEY]
 
 
+def test_a_refund_the_provider_settles_later_completes_through_its_webhook(stack: RunningStack) -> None:
+    # Given an Australian order paid with a method whose refunds the provider confirms later
+    client = stack.client
+    # When the shopper returns the socks (returnless: no parcel to send back)
+    created = client.create_return("DEMO-1011", email_for("DEMO-1011"), [_item(reason="CHANGED_MIND")])
+    assert created.status_code == 201, created.text
+    return_id = created.json()["return_id"]
+    # Then the workflow waits for the provider's word, and its back office's signed webhook completes it
+    done = client.wait_for_execution_end(client.wait_for(return_id, {"REFUNDED"}, timeout=30)["return_id"])
+    assert done["execution"]["status"] == "SUCCEEDED"
+    assert _states(done)[-5:] == ["Refund", "AwaitRefundOutcome", "RecordCosts", "NotifyOutcome", "Done"]
+    assert done["refund"]["status"] == "succeeded"
+    assert [e["status"] for e in done["timeline"] if e["kind"] == "PAYMENT"] == ["succeeded"]
+
+
 def test_unused_label_expires_and_frees_the_items(stack: RunningStack) -> None:
     # Given a British shopper who got a label
     client = stack.client

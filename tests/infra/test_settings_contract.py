@@ -45,6 +45,7 @@ SECRET_BY_ARN = {
     "CARRIER_WEBHOOK_SECRETS_ARN",
     "CARRIER_API_KEY_ARN",
     "PAYMENT_API_KEY_ARN",
+    "PAYMENT_WEBHOOK_SECRETS_ARN",
 }
 # Known locally only once the gateway has its port: `LocalStack.start` puts it in the process environment.
 SET_WHEN_SERVING = {"PORTAL_URL"}
@@ -56,6 +57,9 @@ SELLER_CHOICES = {
     "CARRIER_PROVIDER",
     "CARRIER_FALLBACKS",
     "RETURN_HUBS",
+    "PAYMENT_PROVIDER",
+    "ADYEN_MERCHANT_ACCOUNT",
+    "ADYEN_API_URL",
 }
 
 

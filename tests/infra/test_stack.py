@@ -275,6 +275,7 @@ def test_function_environment_names_every_table_and_what_it_touches(
         "STORE_CREDIT_BONUS_PERCENT": synth_context["store_credit_bonus_percent"],
         "SELLER_POLICY": json.dumps(synth_context["seller_policy"], sort_keys=True),
         "CARRIER_PROVIDER": "sandbox",
+        "PAYMENT_PROVIDER": "sandbox",
     }
     expected |= {table.env_var: "${" + tables[table.key] + "}" for table in catalogue.TABLES}
     if spec.start_executions or spec.read_executions:
@@ -289,6 +290,9 @@ def test_function_environment_names_every_table_and_what_it_touches(
     if name == "refund":
         # Only the refund task talks to the payment provider's API.
         expected["PAYMENT_API_KEY_ARN"] = "${" + logical_id(stack, stack.functions.payment_api_key) + "}"
+    if name == "payment-webhook":
+        secrets_id = logical_id(stack, stack.functions.payment_webhook_secrets)
+        expected["PAYMENT_WEBHOOK_SECRETS_ARN"] = "${" + secrets_id + "}"
     if name in PORTAL_TOKEN_READERS:
         expected["PORTAL_TOKEN_SECRET_ARN"] = "${" + portal_secret_id + "}"
     if name == "notify":
@@ -369,6 +373,16 @@ def test_portal_token_secret_is_generated_and_read_only_by_who_signs_or_links(
     # And a workflow task such as authorise may not
     authorise = role_statements(resources, function_ids(resources)["authorise"])
     assert not {a for a in granted_actions(authorise) if a.startswith("secretsmanager:")}
+
+
+def test_only_the_payment_webhook_can_read_the_payment_providers_webhook_secrets(
+    resources: Resources, stack: ReturnsStack
+) -> None:
+    # Given the secret the seller fills with Stripe's and Adyen's webhook signing secrets
+    secret_id = logical_id(stack, stack.functions.payment_webhook_secrets)
+    # Then it starts as an empty object (nothing signed by anyone verifies), and only payment-webhook reads it
+    assert json.loads(resources[secret_id]["Properties"]["SecretString"]) == {}
+    assert secret_readers(resources, secret_id) == {"payment-webhook"}
 
 
 # ----------------------------------------------------------------------------------------------- api
@@ -844,6 +858,23 @@ def test_config_rejects_invalid_context() -> None:
         ReturnsConfig(carrier_provider="pigeon")
     with pytest.raises(ValueError, match="return hubs"):
         ReturnsConfig(return_hubs='{"not": "a list"}')
+    with pytest.raises(ValueError, match="payment_provider"):
+        ReturnsConfig(payment_provider="barter")
+    with pytest.raises(ValueError, match="adyen_merchant_account"):
+        ReturnsConfig(payment_provider="adyen")
+    with pytest.raises(ValueError, match="adyen_api_url"):
+        ReturnsConfig(payment_provider="adyen", adyen_merchant_account="ShopEU", adyen_api_url="http://evil.example")
+
+
+def test_the_payment_provider_from_context_reaches_the_functions() -> None:
+    # Given Adyen on a live account, as a seller would write it in cdk.json
+    live = "https://1797a841fbb37ca7-ShopEU-checkout-live.adyenpayments.com/checkout/v71"
+    config = ReturnsConfig(payment_provider="adyen", adyen_merchant_account="ShopEU", adyen_api_url=live)
+    # Then the functions read them as settings; by default refunds go to the sandbox
+    assert config.seller_settings["PAYMENT_PROVIDER"] == "adyen"
+    assert config.seller_settings["ADYEN_MERCHANT_ACCOUNT"] == "ShopEU"
+    assert config.seller_settings["ADYEN_API_URL"] == live
+    assert ReturnsConfig().seller_settings["PAYMENT_PROVIDER"] == "sandbox"
 
 
 def test_carriers_and_hubs_from_context_reach_the_functions() -> None:

@@ -28,6 +28,7 @@ from returns_core.ports.carriers import (
     Parcel,
     ShipmentRequest,
 )
+from tests.unit.fakes import InMemoryDocuments
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "carriers" / "easypost"
 API = "https://api.easypost.com/v2"
@@ -87,21 +88,6 @@ class FakeTransport:
 
     def to(self, method: str, url: str) -> list[Sent]:
         return [s for s in self.sent if s.method == method and s.url == url]
-
-
-class InMemoryDocuments:
-    """The DocumentStore's methods over a dict (no S3)."""
-
-    def __init__(self) -> None:
-        self.objects: dict[str, tuple[bytes, str]] = {}
-
-    def put(self, key: str, data: bytes, content_type: str) -> str:
-        self.objects[key] = (data, content_type)
-        return key
-
-    def get(self, key: str) -> bytes | None:
-        found = self.objects.get(key)
-        return found[0] if found else None
 
 
 def carrier(

@@ -46,6 +46,14 @@ class Settings(BaseModel):
     # The payment provider's secret API key (Stripe), or the ARN of the secret holding it.
     payment_api_key: str = Field(default="", alias="PAYMENT_API_KEY", repr=False)
     payment_api_key_arn: str = Field(default="", alias="PAYMENT_API_KEY_ARN")
+    # Adyen: the merchant account refunds are booked to, and the Checkout API base (live accounts have
+    # their own host, https://{prefix}-checkout-live.adyenpayments.com/checkout/v71; default: test).
+    adyen_merchant_account: str = Field(default="", alias="ADYEN_MERCHANT_ACCOUNT")
+    adyen_api_url: str = Field(default="", alias="ADYEN_API_URL")
+    # Payment providers' webhook secrets: a JSON object, provider -> list of secrets (several during a
+    # rotation), e.g. {"stripe": ["whsec_..."], "adyen": ["<hex HMAC key>"]}; or the ARN of a secret holding it.
+    payment_webhook_secrets: str = Field(default="", alias="PAYMENT_WEBHOOK_SECRETS", repr=False)
+    payment_webhook_secrets_arn: str = Field(default="", alias="PAYMENT_WEBHOOK_SECRETS_ARN")
     # Either the secret itself (local stack) or the ARN of a Secrets Manager secret holding it (AWS).
     carrier_webhook_secret: str = Field(default="", alias="CARRIER_WEBHOOK_SECRET", repr=False)
     carrier_webhook_secret_arn: str = Field(default="", alias="CARRIER_WEBHOOK_SECRET_ARN")

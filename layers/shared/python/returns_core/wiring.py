@@ -42,6 +42,7 @@ from returns_core.workflow.intake import Intake
 from returns_core.workflow.labels import LabelBuyer
 from returns_core.workflow.milestones import Milestones
 from returns_core.workflow.notifications import ShopperNotifications
+from returns_core.workflow.refund_settlement import RefundSettlements
 from returns_core.workflow.refunding import Refunder
 from returns_core.workflow.starter import StepFunctionsStarter
 from returns_core.workflow.unmatched import UnmatchedScans
@@ -131,6 +132,18 @@ class Services:
 
             key = self._secret(self.settings.payment_api_key, self.settings.payment_api_key_arn, "payment API key")
             return StripePayments(key, self.documents)
+        if provider == "adyen":
+            from returns_core.adapters.adyen_payments import TEST_API, AdyenPayments
+
+            if not self.settings.adyen_merchant_account:
+                raise ConfigurationError("PAYMENT_PROVIDER=adyen needs ADYEN_MERCHANT_ACCOUNT")
+            key = self._secret(self.settings.payment_api_key, self.settings.payment_api_key_arn, "payment API key")
+            return AdyenPayments(
+                key,
+                self.settings.adyen_merchant_account,
+                self.documents,
+                base_url=self.settings.adyen_api_url or TEST_API,
+            )
         raise ConfigurationError(f"unknown payment provider {self.settings.payment_provider!r}")
 
     @cached_property
@@ -262,6 +275,10 @@ class Services:
         )
 
     @cached_property
+    def refund_settlements(self) -> RefundSettlements:
+        return RefundSettlements(self.returns, self.milestones)
+
+    @cached_property
     def cost_recorder(self) -> CostRecorder:
         settings = self.settings
         return CostRecorder(
@@ -297,17 +314,31 @@ class Services:
 
     @cached_property
     def _webhook_secrets(self) -> dict[str, list[str]]:
-        text = self.settings.carrier_webhook_secrets
-        if not text and self.settings.carrier_webhook_secrets_arn:
-            text = self._secret("", self.settings.carrier_webhook_secrets_arn, "carrier webhook secrets")
+        return self._secrets_by_provider(
+            self.settings.carrier_webhook_secrets, self.settings.carrier_webhook_secrets_arn, "CARRIER_WEBHOOK_SECRETS"
+        )
+
+    @cached_property
+    def _payment_webhook_secrets(self) -> dict[str, list[str]]:
+        return self._secrets_by_provider(
+            self.settings.payment_webhook_secrets, self.settings.payment_webhook_secrets_arn, "PAYMENT_WEBHOOK_SECRETS"
+        )
+
+    def payment_webhook_secrets(self, provider: str) -> list[str]:
+        """The secrets a payment provider may sign its webhooks with."""
+        return self._payment_webhook_secrets.get(provider, [])
+
+    def _secrets_by_provider(self, text: str, arn: str, name: str) -> dict[str, list[str]]:
+        if not text and arn:
+            text = self._secret("", arn, name.lower().replace("_", " "))
         if not text:
             return {}
         try:
             parsed = json.loads(text)
         except ValueError as exc:
-            raise ConfigurationError("CARRIER_WEBHOOK_SECRETS is not JSON") from exc
+            raise ConfigurationError(f"{name} is not JSON") from exc
         if not isinstance(parsed, dict):
-            raise ConfigurationError("CARRIER_WEBHOOK_SECRETS must map providers to lists of secrets")
+            raise ConfigurationError(f"{name} must map providers to lists of secrets")
         return {
             str(provider): [str(s) for s in (secrets if isinstance(secrets, list) else [secrets]) if s]
             for provider, secrets in parsed.items()

@@ -12,9 +12,10 @@ stale or wrong signature (or no usable secret) becomes `SignatureInvalid`.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import hmac
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -33,6 +34,7 @@ from returns_core.webhooks.signatures import (
 
 __all__ = [
     "ADYEN_SIGNED_FIELDS",
+    "PAYMENT_WEBHOOKS",
     "STRIPE_REFUND_EVENTS",
     "STRIPE_SIGNATURE_HEADER",
     "STRIPE_TOLERANCE_SECONDS",
@@ -46,6 +48,7 @@ __all__ = [
 
 STRIPE = "stripe"
 ADYEN = "adyen"
+SANDBOX = "sandbox"
 
 STRIPE_SIGNATURE_HEADER = "Stripe-Signature"
 STRIPE_TOLERANCE_SECONDS = 300
@@ -233,6 +236,26 @@ def _adyen_event(item: dict[str, Any]) -> PaymentEvent | None:
         failure_reason=failure_reason,
         previous_status=previous_status,
     )
+
+
+# --- the sandbox provider -------------------------------------------------------------------------
+
+
+def sandbox_events(body: bytes, headers: Mapping[str, str], secrets: list[str], now: datetime) -> list[PaymentEvent]:
+    """The sandbox provider's back office speaks Stripe's dialect (see adapters.sandbox_payments)."""
+    return [dataclasses.replace(event, provider=SANDBOX) for event in stripe_events(body, headers, secrets, now)]
+
+
+def _adyen(body: bytes, headers: Mapping[str, str], secrets: list[str], now: datetime) -> list[PaymentEvent]:
+    return adyen_events(body, secrets)
+
+
+# Each provider's webhook reader: (raw body, headers, its secrets, now) -> the refund events in it.
+PAYMENT_WEBHOOKS: dict[str, Callable[[bytes, Mapping[str, str], list[str], datetime], list[PaymentEvent]]] = {
+    STRIPE: stripe_events,
+    ADYEN: _adyen,
+    SANDBOX: sandbox_events,
+}
 
 
 # --- shared -----------------------------------------------------------------------------------------

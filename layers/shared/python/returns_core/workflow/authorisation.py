@@ -27,6 +27,9 @@ from returns_core.storage.repository import OrdersRepository, ReturnsRepository,
 from returns_core.workflow.lifecycle import transition
 
 LABEL_VALIDITY_SECONDS = 14 * 86400
+# How long an acknowledged refund may stay pending before ops are asked to look (card refunds settle
+# in days; some bank transfers take over a week).
+REFUND_OUTCOME_SECONDS = 10 * 86400
 
 
 def request_of(record: ReturnRecord, email: str) -> ReturnRequest:
@@ -61,6 +64,7 @@ class Authoriser:
             "stall_seconds": self.settings.scaled_seconds(int(STALL_LIMIT[zone].total_seconds())),
             "delivery_seconds": self.settings.scaled_seconds(int(DELIVERY_LIMIT[zone].total_seconds())),
             "lost_refund_seconds": self.settings.scaled_seconds(lost_refund_days * 86400),
+            "refund_outcome_seconds": self.settings.scaled_seconds(REFUND_OUTCOME_SECONDS),
         }
         if record.decision:  # a retried task: the decision was already taken
             return {"decision": record.decision["decision"], "timeouts": timeouts}

@@ -29,3 +29,17 @@ def transition(record: ReturnRecord, target: ReturnStatus, at: datetime, note: s
         entry["note"] = note
     append_timeline(record, entry)
     return True
+
+
+# The one way back from an ended return: the provider took back a refund it had paid, so the shopper
+# is owed it again. The workflow's own steps never go back (see domain.statuses).
+_REOPENINGS = {(ReturnStatus.REFUNDED, ReturnStatus.REFUND_PENDING)}
+
+
+def reopen(record: ReturnRecord, target: ReturnStatus, at: datetime, note: str) -> None:
+    current = ReturnStatus(record.status)
+    if (current, target) not in _REOPENINGS:
+        raise IllegalTransition(current, target)
+    record.status = target.value
+    record.updated_at = at
+    append_timeline(record, {"kind": "STATUS", "status": target.value, "at": iso(at), "note": note, "reopened": True})

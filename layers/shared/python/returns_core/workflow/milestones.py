@@ -43,6 +43,8 @@ class Stage(StrEnum):
     REFUND_FIX = "REFUND_FIX"
     # Every carrier failed (primary and fallbacks, after the retries): ops try again when one is back.
     LABEL_FIX = "LABEL_FIX"
+    # The provider has acknowledged the refund; its webhook says how it ended.
+    REFUND_OUTCOME = "REFUND_OUTCOME"
 
 
 # Stages a return waits in for a person, and the alert that tells ops about it.
@@ -88,10 +90,17 @@ def reached(record: ReturnRecord, stage: Stage) -> tuple[str, dict[str, Any] | t
         return "success", {"inspected": True}
     if stage is Stage.REVIEW and record.review:
         return "success", {"decision": record.review["decision"]}
+    if stage is Stage.REFUND_OUTCOME and record.refund:
+        status = record.refund.get("status")
+        if status == "succeeded":
+            return "success", {"final_status": ReturnStatus.REFUNDED.value}
+        if status in ("failed", "canceled"):
+            reason = record.refund.get("failure_reason") or "no reason given"
+            return "failure", ("PaymentRejected", f"the provider reports the refund {status}: {reason}")
     return None
 
 
-def _take_token(record: ReturnRecord, stage: Stage) -> Resume | None:
+def take_token(record: ReturnRecord, stage: Stage) -> Resume | None:
     """If a task waits in `stage` and its fact is known, clear the token and say how to resume."""
     if not record.task_token or record.waiting_for != stage.value:
         return None
@@ -135,7 +144,8 @@ class Milestones:
         if self._publisher is not None:
             self._publisher.publish([milestone_event(return_id, milestone)])
 
-    def _deliver(self, return_id: str, resume: Resume | None, stage: Stage | None = None) -> None:
+    def deliver(self, return_id: str, resume: Resume | None, stage: Stage | None = None) -> None:
+        """Resume a task with what `take_token` took; the token goes back if the callback fails."""
         if resume is None:
             return
         try:
@@ -175,10 +185,10 @@ class Milestones:
                     record,
                     {"kind": "ALERT", "code": _ALERTS[stage], "error": (error or {}).get("Error"), "at": iso(now)},
                 )
-            return _take_token(record, stage)
+            return take_token(record, stage)
 
         resume = self._returns.mutate(return_id, change)
-        self._deliver(return_id, resume, stage)
+        self.deliver(return_id, resume, stage)
 
     def apply_scan(self, scan: ScanEvent) -> str:
         record = self._returns.by_tracking_number(scan.tracking_number)
@@ -202,13 +212,13 @@ class Milestones:
             # Runs for duplicates too: a redelivered event resumes a task that an earlier
             # attempt recorded but failed to resume.
             stage = Stage(record.waiting_for) if record.waiting_for else None
-            resume = _take_token(record, stage) if stage else None
+            resume = take_token(record, stage) if stage else None
             if resume is None and record.task_token and stage in (Stage.DISPATCH, Stage.DELIVERY):
                 resume = Resume(record.task_token, "heartbeat")
             return outcome, resume, stage, milestone
 
         outcome, resume, stage, milestone = self._returns.mutate(return_id, change)
-        self._deliver(return_id, resume, stage)
+        self.deliver(return_id, resume, stage)
         if milestone:
             self.announce(return_id, milestone)
         return outcome
@@ -270,7 +280,7 @@ class Milestones:
             if record.review:
                 if record.review["decision"] != decision:
                     raise Conflict("This return was already reviewed.", code="ALREADY_REVIEWED")
-                return record.review, _take_token(record, Stage.REVIEW)
+                return record.review, take_token(record, Stage.REVIEW)
             if record.status != ReturnStatus.IN_REVIEW:
                 raise Conflict("This return is not waiting for a review.", code="NOT_IN_REVIEW")
             record.review = {"decision": decision, "reason": reason, "reviewer": reviewer, "at": iso(now)}
@@ -279,10 +289,10 @@ class Milestones:
             else:
                 append_timeline(record, {"kind": "REVIEW", "decision": decision, "at": iso(now)})
                 record.updated_at = now
-            return record.review, _take_token(record, Stage.REVIEW)
+            return record.review, take_token(record, Stage.REVIEW)
 
         review, resume = self._returns.mutate(return_id, change)
-        self._deliver(return_id, resume, Stage.REVIEW)
+        self.deliver(return_id, resume, Stage.REVIEW)
         return review
 
     def retry_refund(self, return_id: str, operator: str, note: str | None) -> None:
@@ -304,7 +314,7 @@ class Milestones:
             return token
 
         token = self._returns.mutate(return_id, change)
-        self._deliver(return_id, Resume(token, "success", output={"retry": True}), stage)
+        self.deliver(return_id, Resume(token, "success", output={"retry": True}), stage)
 
     def record_inspection(self, return_id: str, inspection: dict[str, Any]) -> dict[str, Any]:
         now = self._now()
@@ -313,13 +323,13 @@ class Milestones:
             if record.inspection:
                 if record.inspection["items"] != inspection["items"]:
                     raise Conflict("This return was already inspected.", code="ALREADY_INSPECTED")
-                return record.inspection, _take_token(record, Stage.INSPECTION)
+                return record.inspection, take_token(record, Stage.INSPECTION)
             if record.status != ReturnStatus.DELIVERED:
                 raise Conflict("This return has not been delivered to the warehouse.", code="NOT_AWAITING_INSPECTION")
             record.inspection = {**inspection, "at": iso(now)}
             transition(record, ReturnStatus.INSPECTED, now)
-            return record.inspection, _take_token(record, Stage.INSPECTION)
+            return record.inspection, take_token(record, Stage.INSPECTION)
 
         stored, resume = self._returns.mutate(return_id, change)
-        self._deliver(return_id, resume, Stage.INSPECTION)
+        self.deliver(return_id, resume, Stage.INSPECTION)
         return stored

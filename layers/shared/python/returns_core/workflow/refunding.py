@@ -36,6 +36,29 @@ from returns_core.storage.models import ReturnRecord
 from returns_core.storage.repository import OrdersRepository, ReturnsRepository
 from returns_core.workflow.lifecycle import transition
 
+_FAILURES = (RefundStatus.FAILED, RefundStatus.CANCELED)
+_SETTLED_FAILURES = frozenset(status.value for status in _FAILURES)
+# Our own status before the provider answered, and the provider's not-yet-final ones.
+_UNSETTLED = frozenset({"REQUESTED", RefundStatus.PENDING.value, RefundStatus.REQUIRES_ACTION.value})
+
+
+def refund_key(return_id: str, attempt: int = 1) -> str:
+    """Our refund's idempotency key, sent to the provider and echoed back in its webhooks."""
+    return f"refund:{return_id}" if attempt == 1 else f"refund:{return_id}:{attempt}"
+
+
+def return_id_of(key: str | None) -> str | None:
+    """The return a refund key belongs to (None for a key that is not ours)."""
+    if not key or not key.startswith("refund:"):
+        return None
+    parts = key.split(":")
+    return parts[1] if len(parts) in (2, 3) and parts[1] else None
+
+
+def _attempt_summary(refund: dict[str, Any]) -> dict[str, Any]:
+    keep = ("idempotency_key", "status", "refund_id", "failure_reason", "requested_at")
+    return {name: refund[name] for name in keep if name in refund}
+
 
 def accepted_items(record: ReturnRecord) -> list[AcceptedItem]:
     requested = {item["line_id"]: item for item in record.request["items"]}
@@ -90,18 +113,25 @@ class Refunder:
         order, _ = self.orders.get(record.order_number)
         breakdown = self.breakdown(record, order)
         resolution = Resolution(record.request["resolution"])
-        key = f"refund:{return_id}"
         started_at = self.now()
 
         def begin(record: ReturnRecord) -> dict[str, Any]:
-            if not record.refund:
+            if not record.refund or record.refund.get("status") in _SETTLED_FAILURES:
+                # A refund the provider definitely did not pay is tried again under a new key: the old
+                # key would only replay the failure. An unknown outcome keeps its key (looked up, never repaid).
+                earlier = dict(record.refund or {})
+                attempt = int(earlier.get("attempt", 1)) + 1 if earlier else 1
+                failures = [*earlier.get("failed_attempts", []), _attempt_summary(earlier)] if earlier else []
                 record.refund = {
                     "status": "REQUESTED",
-                    "idempotency_key": key,
+                    "idempotency_key": refund_key(return_id, attempt),
+                    "attempt": attempt,
                     "resolution": resolution.value,
                     "breakdown": breakdown.to_json(),
                     "requested_at": iso(started_at),
                 }
+                if failures:
+                    record.refund["failed_attempts"] = failures
                 if resolution is Resolution.STORE_CREDIT:
                     bonus = self.store_credit_bonus_percent
                     record.refund["bonus_percent"] = str(bonus)
@@ -110,6 +140,7 @@ class Refunder:
             return dict(record.refund)
 
         refund_record = self.returns.mutate(return_id, begin)
+        key = str(refund_record["idempotency_key"])
         total = Money.from_json(refund_record["breakdown"]["total"])
 
         if total.is_zero():
@@ -128,13 +159,36 @@ class Refunder:
                 outcome = self.payments.find_refund(key)
                 if outcome is None:
                     raise
+            except PaymentRejected as exc:
+                self._note_outcome(return_id, key, RefundStatus.FAILED, None, str(exc))
+                raise
         if outcome.status is RefundStatus.SUCCEEDED:
             return self._finish(return_id, outcome, ReturnStatus.REFUNDED, None)
-        # Only a succeeded refund is a refund. The others go to the ops queue (AwaitRefundFix): a
-        # retry looks the refund up under the same key, so it never pays twice.
-        if outcome.status in (RefundStatus.FAILED, RefundStatus.CANCELED):
+        # Only a succeeded refund is a refund. A failed one goes to the ops queue (AwaitRefundFix); a
+        # pending one waits for the provider's webhook (AwaitRefundOutcome). Either way a retry looks
+        # the refund up under the same key, so it never pays twice.
+        self._note_outcome(return_id, key, outcome.status, outcome, None)
+        if outcome.status in _FAILURES:
             raise PaymentRejected(f"the provider reports the refund {outcome.status.value}")
         raise PaymentPending(f"the provider reports the refund {outcome.status.value}")
+
+    def _note_outcome(
+        self, return_id: str, key: str, status: RefundStatus, outcome: RefundOutcome | None, reason: str | None
+    ) -> None:
+        """What the provider answered, unless its webhook has already told us something newer."""
+
+        def note(record: ReturnRecord) -> None:
+            refund = dict(record.refund or {})
+            if refund.get("idempotency_key") != key or refund.get("status") not in _UNSETTLED:
+                return
+            refund["status"] = status.value
+            if outcome is not None:
+                refund.update(provider=outcome.provider, refund_id=outcome.refund_id, amount=outcome.amount.to_json())
+            if reason:
+                refund["failure_reason"] = reason[:200]
+            record.refund = refund
+
+        self.returns.mutate(return_id, note)
 
     def _finish(
         self, return_id: str, outcome: RefundOutcome | None, status: ReturnStatus, note: str | None

@@ -1,0 +1,70 @@
+"""Payment providers' refund webhooks: verify over the raw body, then settle the refund they report.
+
+`POST /webhooks/payments/{provider}` for stripe, adyen and the sandbox provider. Each event is applied
+once (its id is kept on the refund), and a pending refund's waiting task is resumed. Adyen expects the
+body `[accepted]` back; the others any 2xx. Nothing from the body (names, card details) is logged.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from returns_core.api.http import build_resolver, error_response, json_response, raw_body
+from returns_core.clock import utcnow
+from returns_core.observability import logger, metrics, tracer
+from returns_core.settings import ConfigurationError
+from returns_core.storage.repository import ConcurrentUpdate
+from returns_core.webhooks.payment_events import PAYMENT_WEBHOOKS, SignatureInvalid, UnreadablePayload
+from returns_core.wiring import services
+
+app = build_resolver()
+
+
+@app.post("/webhooks/payments/<provider>")
+def receive(provider: Annotated[str, Path(max_length=40)]) -> Response[Any]:
+    read = PAYMENT_WEBHOOKS.get(provider)
+    if read is None:
+        return error_response(404, "UNKNOWN_PROVIDER", f"No webhook for payment provider {provider!r}.")
+    body = raw_body(app.current_event.raw_event)
+    try:
+        secrets = services().payment_webhook_secrets(provider)
+    except ConfigurationError:
+        logger.exception("payment webhook secrets misconfigured", extra={"provider": provider})
+        metrics.add_metric(name="WebhookMisconfigured", unit="Count", value=1)
+        return error_response(503, "WEBHOOK_NOT_CONFIGURED", "Webhooks for this provider are not configured yet.")
+    try:
+        events = read(body, app.current_event.headers, secrets, utcnow())
+    except SignatureInvalid:
+        metrics.add_metric(name="WebhookSignatureRejected", unit="Count", value=1)
+        logger.warning("payment webhook signature rejected", extra={"provider": provider})
+        return error_response(401, "INVALID_SIGNATURE", "The webhook signature is missing or invalid.")
+    except UnreadablePayload:
+        logger.warning("payment webhook body unreadable", extra={"provider": provider})
+        return error_response(400, "UNREADABLE_PAYLOAD", "The webhook body is not a refund event.")
+
+    outcomes: dict[str, int] = {}
+    for event in events:
+        try:
+            outcome = services().refund_settlements.apply(event)
+        except ConcurrentUpdate:
+            # Another delivery is changing the same return right now: the provider retries a non-2xx.
+            return error_response(409, "REFUND_IN_PROGRESS", "This refund is being updated; retry later.")
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        if outcome in ("REVERSED", "FAILED"):
+            metrics.add_metric(name=f"Refunds{outcome.title()}", unit="Count", value=1)
+    logger.info("payment webhook accepted", extra={"provider": provider, "outcomes": outcomes})
+    if provider == "adyen":
+        # Adyen marks a notification delivered only when the answer's body is exactly this.
+        return Response(status_code=202, content_type="text/plain", body="[accepted]")
+    return json_response(202, {"accepted": True, "outcomes": outcomes})
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler(capture_response=False)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)
