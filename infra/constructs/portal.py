@@ -1,4 +1,5 @@
-"""Hosting of the shopper portal: its static files in a private bucket, served with the API by CloudFront.
+"""Hosting of the shopper portal and the ops dashboard: their static files in a private bucket, served
+with the API by CloudFront.
 
 One distribution, one origin for the page and one for the API, so the page calls the API on its own
 origin with relative URLs (docs/portal-api.md) and its Content-Security-Policy can stay `'self'`.
@@ -24,8 +25,11 @@ PORTAL_DIR = catalogue.REPO_ROOT / "web" / "portal"
 # The files sit under this key prefix, so CloudFront paths `/portal/...` are the bucket's keys as they are
 # (the local gateway serves the same paths, see infra/local/static_site.py).
 PORTAL_PREFIX = "portal/"
-# The paths of the storefront API the page calls; everything else is the page's bucket.
-API_PATH_PATTERNS = ("/returns*", "/shopper/*", "/openapi.json")
+# The ops dashboard (web/ops/) beside it, under `/dashboard/`; it calls the ops API, which wants a JWT.
+DASHBOARD_DIR = catalogue.REPO_ROOT / "web" / "ops"
+DASHBOARD_PREFIX = "dashboard/"
+# The paths of the API the pages call; everything else is the pages' bucket.
+API_PATH_PATTERNS = ("/returns*", "/shopper/*", "/openapi.json", "/ops/*")
 
 # Viewer requests to the page: `/` goes to the portal as the local gateway does, and a directory path
 # (`/portal/`, the status links in emails) is its index.html. S3 behind OAC has no index documents.
@@ -143,12 +147,18 @@ class Portal(Construct):
             minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 if certificate_arn else None,
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
         )
-        self.deployment = s3deploy.BucketDeployment(
+        self.deployment = self._deploy("Files", PORTAL_DIR, PORTAL_PREFIX)
+        self.dashboard_deployment = self._deploy("DashboardFiles", DASHBOARD_DIR, DASHBOARD_PREFIX)
+        self.domain_name: str = domain_name or self.distribution.distribution_domain_name
+        self.url: str = f"https://{self.domain_name}/{PORTAL_PREFIX}"
+
+    def _deploy(self, construct_id: str, folder: object, prefix: str) -> s3deploy.BucketDeployment:
+        return s3deploy.BucketDeployment(
             self,
-            "Files",
-            sources=[s3deploy.Source.asset(str(PORTAL_DIR))],
+            construct_id,
+            sources=[s3deploy.Source.asset(str(folder))],
             destination_bucket=self.bucket,
-            destination_key_prefix=PORTAL_PREFIX,
+            destination_key_prefix=prefix,
             # Browsers revalidate; CloudFront keeps a day and is invalidated by every deployment.
             cache_control=[
                 s3deploy.CacheControl.set_public(),
@@ -157,7 +167,5 @@ class Portal(Construct):
                 s3deploy.CacheControl.s_max_age(Duration.days(1)),
             ],
             distribution=self.distribution,
-            distribution_paths=[f"/{PORTAL_PREFIX}*"],
+            distribution_paths=[f"/{prefix}*"],
         )
-        self.domain_name: str = domain_name or self.distribution.distribution_domain_name
-        self.url: str = f"https://{self.domain_name}/{PORTAL_PREFIX}"

@@ -58,6 +58,7 @@ def _banner(url: str, ops_token: str, seeded: list[str]) -> None:
 Returns platform running locally (moto executing statemachines/returns.asl.json)
 
   Portal         {url}/portal/        (a shopper's returns, in 7 languages: add ?lang=de, ja, zh-Hant...)
+  Dashboard      {url}/dashboard/#token={ops_token}   (ops: returns, review, inspection, alerts, charts)
   Outbox         {url}/outbox         (every email a shopper would receive)
   API            {url}                (OpenAPI: {url}/openapi.json)
   Health         {url}/health
@@ -97,14 +98,21 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--verify-email", action="store_true", help="email a one-time code before showing an order")
     serve.add_argument("--lookups-per-client", type=int, default=30, help="portal lookups per client per 15 min")
     serve.add_argument("--lookups-per-order", type=int, default=10, help="portal lookups per order number per 15 min")
-    sub.add_parser("demo", help="drive demo returns through every stage and check where they end")
+    demo = sub.add_parser("demo", help="drive demo returns through every stage and check where they end")
+    demo.add_argument(
+        "--serve",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="keep the stack up afterwards for the dashboard (default: when run in a terminal)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     if args.command == "serve":
         return _serve(args)
     from infra.local.demo import run_demo
 
-    return run_demo()
+    serve_after = sys.stdout.isatty() if args.serve is None else args.serve
+    return run_demo(serve_after=serve_after)
 
 
 if __name__ == "__main__":

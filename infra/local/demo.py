@@ -6,6 +6,7 @@ the storefront API, signed carrier webhooks from the scan simulator, the ops API
 
 from __future__ import annotations
 
+import signal
 import sys
 import threading
 import time
@@ -178,7 +179,7 @@ def _seconds(stamp: str) -> float:
     return parse_utc(stamp).timestamp()
 
 
-def run_demo() -> int:
+def run_demo(serve_after: bool = False) -> int:
     stack = LocalStack(log_level="WARNING")
     started = time.monotonic()
     url = stack.start()
@@ -197,9 +198,21 @@ def run_demo() -> int:
         passed = sum(results)
         print(f"\n{passed} of {len(runs)} returns reached their expected terminal status"
               f" in {time.monotonic() - started:.1f}s")  # fmt: skip
+        if serve_after:
+            _serve_until_interrupted(stack)
         return 0 if passed == len(runs) else 1
     finally:
         stack.stop()
+
+
+def _serve_until_interrupted(stack: LocalStack) -> None:
+    info = stack.describe()
+    print(f"\nDashboard (the demo returns, their paths, the charts): {info['dashboard_url']}")
+    print(f"Portal: {info['portal_url']}    Ctrl-C stops everything.", flush=True)
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    signal.signal(signal.SIGINT, lambda *_: stopped.set())
+    stopped.wait()
 
 
 if __name__ == "__main__":

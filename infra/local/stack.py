@@ -104,6 +104,8 @@ class LocalStack:
         return {
             "api_url": self.url,
             "portal_url": f"{self.url}{static_site.PORTAL_PREFIX}",
+            # The token rides in the fragment, which the browser never sends to a server.
+            "dashboard_url": f"{self.url}{static_site.DASHBOARD_PREFIX}#token={self.ops_token}",
             "outbox_url": f"{self.url}/outbox",
             "aws_endpoint": self.engine.endpoint if self.engine else None,
             "ops_token": self.ops_token,

@@ -1,4 +1,5 @@
-"""The portal's static files, served by the local gateway as CloudFront serves them from S3 in AWS."""
+"""The static sites (the shopper portal, the ops dashboard), served by the local gateway as CloudFront
+serves the portal from S3 in AWS."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from infra.catalogue import REPO_ROOT
 
 PORTAL_DIR = REPO_ROOT / "web" / "portal"
 PORTAL_PREFIX = "/portal/"
+DASHBOARD_DIR = REPO_ROOT / "web" / "ops"
+DASHBOARD_PREFIX = "/dashboard/"
+SITES = {PORTAL_PREFIX: PORTAL_DIR, DASHBOARD_PREFIX: DASHBOARD_DIR}
 
 
 def content_security_policy(upload_origin: str) -> str:
@@ -28,13 +32,21 @@ def security_headers(upload_origin: str) -> dict[str, str]:
     }
 
 
-def serve(path: str, upload_origin: str, root: Path = PORTAL_DIR) -> tuple[int, dict[str, str], bytes] | None:
-    """A file of the portal for a GET of `path`, or None when the path is not the portal's."""
+def serve(
+    path: str, upload_origin: str, sites: dict[str, Path] | None = None
+) -> tuple[int, dict[str, str], bytes] | None:
+    """A file of one of the sites for a GET of `path`, or None when the path is no site's."""
     if path in ("/", "/portal"):
         return 302, {"location": PORTAL_PREFIX}, b""
-    if not path.startswith(PORTAL_PREFIX):
-        return None
-    name = path[len(PORTAL_PREFIX) :] or "index.html"
+    if path == DASHBOARD_PREFIX.rstrip("/"):
+        return 302, {"location": DASHBOARD_PREFIX}, b""
+    for prefix, root in (sites or SITES).items():
+        if path.startswith(prefix):
+            return _file(root, path[len(prefix) :] or "index.html", upload_origin)
+    return None
+
+
+def _file(root: Path, name: str, upload_origin: str) -> tuple[int, dict[str, str], bytes]:
     target = (root / name).resolve()
     if root.resolve() not in target.parents or not target.is_file():
         return 404, {"content-type": "text/plain; charset=utf-8"}, b"Not found"

@@ -6,7 +6,6 @@ Screenshots of each page are written under tests/artifacts/portal/ (git-ignored)
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -14,16 +13,15 @@ from typing import Any
 
 import pytest
 import requests
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import FilePayload, Page, expect
 
 from infra.local.simulator import HAPPY_JOURNEY
+from tests.e2e.accessibility import check_page
 from tests.e2e.conftest import ARTIFACTS, LOOKUPS_PER_ORDER, RunningStack
 
 pytestmark = pytest.mark.e2e
 
 SHOTS = ARTIFACTS / "portal"
-SERIOUS = {"serious", "critical"}
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(256) + b"\xff\xd9"
 
 
@@ -75,18 +73,7 @@ def _catalog(stack: RunningStack, language: str) -> dict[str, str]:
 
 
 def _check_page(page: Page, name: str) -> None:
-    """Screenshot the page and fail on any serious or critical accessibility violation."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-    violations = Axe().run(page).response["violations"]
-    # Every finding, whatever its impact, is kept beside the screenshot for a person to read.
-    (SHOTS / f"{name}.axe.json").write_text(
-        json.dumps([{"id": v["id"], "impact": v["impact"], "nodes": len(v["nodes"])} for v in violations], indent=1)
-    )
-    serious = [(v["id"], v["impact"], len(v["nodes"])) for v in violations if v["impact"] in SERIOUS]
-    assert not serious, f"{name}: {serious}"
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"{name} scrolls sideways on a phone ({width}px)"  # type: ignore[index]
+    check_page(page, SHOTS, name)
 
 
 def _look_up(page: Page, stack: RunningStack, order: dict[str, Any], language: str) -> None:

@@ -30,7 +30,8 @@ from tests.infra.test_stack import (
 )
 
 PORTAL_DIR = catalogue.REPO_ROOT / "web" / "portal"
-API_PATHS = {"/returns*", "/shopper/*", "/openapi.json"}
+DASHBOARD_DIR = catalogue.REPO_ROOT / "web" / "ops"
+API_PATHS = {"/returns*", "/shopper/*", "/openapi.json", "/ops/*"}
 # CloudFront's managed policies, by their fixed ids.
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
@@ -145,23 +146,23 @@ def test_portal_bucket_is_private_ssl_only_versioned_retained_and_readable_by_th
         assert source.endswith(":distribution/${" + distribution_id + "}")
 
 
-def test_portal_files_are_the_web_portal_folder_deployed_under_portal(
-    resources: Resources, stack: ReturnsStack, cdk_outdir: Path
+@pytest.mark.parametrize(("prefix", "folder"), [("portal/", PORTAL_DIR), ("dashboard/", DASHBOARD_DIR)])
+def test_the_portal_and_the_dashboard_are_their_web_folders_deployed_under_their_prefix(
+    resources: Resources, stack: ReturnsStack, cdk_outdir: Path, prefix: str, folder: Path
 ) -> None:
-    # Given the portal's bucket deployment
-    _, deployment = only(resources, "Custom::CDKBucketDeployment")
-    props = deployment["Properties"]
-    # Then it copies into the portal's bucket, under `portal/`, and invalidates the distribution's copies
+    # Given the bucket deployment of one of the sites
+    deployments = [r["Properties"] for r in resources.values() if r["Type"] == "Custom::CDKBucketDeployment"]
+    [props] = [p for p in deployments if p["DestinationBucketKeyPrefix"] == prefix]
+    # Then it copies into the portal's bucket, under its prefix, and invalidates the distribution's copies
     assert props["DestinationBucketName"] == {"Ref": logical_id(stack, stack.portal.bucket)}
-    assert props["DestinationBucketKeyPrefix"] == "portal/"
     distribution_id, _ = distribution_config(resources)
     assert props["DistributionId"] == {"Ref": distribution_id}
-    assert props["DistributionPaths"] == ["/portal/*"]
-    # And its one source is the staged web/portal folder, file for file
+    assert props["DistributionPaths"] == [f"/{prefix}*"]
+    # And its one source is the staged web folder, file for file
     (key,) = props["SourceObjectKeys"]
     asset = cdk_outdir / f"asset.{key.removesuffix('.zip')}"
     staged = {path.relative_to(asset) for path in asset.rglob("*") if path.is_file()}
-    assert staged == {path.relative_to(PORTAL_DIR) for path in PORTAL_DIR.rglob("*") if path.is_file()}
+    assert staged == {path.relative_to(folder) for path in folder.rglob("*") if path.is_file()}
     assert Path("index.html") in staged
 
 
