@@ -49,8 +49,8 @@ def _delivered_return(stack: RunningStack) -> tuple[dict[str, Any], str]:
         "delivered_at": delivered.isoformat(), "payment_reference": f"ch_{number.lower()}",
     }  # fmt: skip
     stack.client.put_order(order).raise_for_status()
-    items = [{"line_id": "1", "quantity": 1, "reason": "DOES_NOT_FIT"}]
-    created = stack.client.create_return(number, order["email"], items)
+    items: list[dict[str, Any]] = [{"line_id": "1", "quantity": 1, "reason": "DOES_NOT_FIT"}]
+    created = stack.client.create_return(number, str(order["email"]), items)
     assert created.status_code == 201, created.text
     return_id = created.json()["return_id"]
     labelled = stack.client.wait_for(return_id, {"LABEL_ISSUED"})
