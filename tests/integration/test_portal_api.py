@@ -334,7 +334,9 @@ def test_an_eu_withdrawal_is_confirmed_by_email_with_a_pdf_and_a_refund_deadline
     assert record.withdrawal is not None
     declared = datetime.fromisoformat(record.withdrawal["declared_at"])
     assert record.refund_deadline is not None
-    assert record.refund_deadline - declared == timedelta(days=14)
+    # (a period of days runs to the end of its last day: Regulation 1182/71 Art. 3)
+    assert record.refund_deadline.date() == (declared + timedelta(days=14)).date()
+    assert (record.refund_deadline.hour, record.refund_deadline.minute) == (23, 59)
     # And a confirmation went to the shopper, in French, with the PDF on a durable medium
     from returns_core.i18n import translator
 

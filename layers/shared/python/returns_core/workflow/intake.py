@@ -10,15 +10,17 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 from typing import Protocol
 
 from returns_core.clock import iso, utcnow
+from returns_core.domain import deadlines
+from returns_core.domain.deadlines import within_statutory_window
 from returns_core.domain.eligibility import INPUT_VALIDATORS, EligibilityContext, assess
 from returns_core.domain.orders import Order, normalise_email
 from returns_core.domain.policy import MarketPolicy, UnsupportedMarket, market_for, policy_for
-from returns_core.domain.requests import ReturnRequest
+from returns_core.domain.requests import Resolution, ReturnRequest
 from returns_core.domain.statuses import ReturnStatus, is_terminal
 from returns_core.errors import Conflict, InvalidInput, NotFound, Unavailable
 from returns_core.i18n import N_
@@ -124,11 +126,16 @@ class Intake:
             for item in request.items:
                 reserved[item.line_id] = reserved.get(item.line_id, 0) + item.quantity
             now = self._now()
-            withdrawal, refund_deadline = None, None
+            # The law's own terms, not the seller's: only they set a statutory refund deadline.
+            floor = policy_for(order.country)
+            statutory = within_statutory_window(floor, order, now)
+            refund_deadline = None
+            if request.resolution is Resolution.REFUND or request.withdrawal:
+                refund_deadline = deadlines.on_notice(floor, order, now)
+            withdrawal = None
             if request.withdrawal:
                 withdrawal = {"declared_at": iso(now)}
-                if policy.refund_deadline_days is not None:
-                    refund_deadline = now + timedelta(days=policy.refund_deadline_days)
+                if refund_deadline is not None:
                     withdrawal["refund_deadline"] = refund_deadline.date().isoformat()
             record = ReturnRecord(
                 return_id,
@@ -147,6 +154,9 @@ class Intake:
                     "exchange_sku": request.exchange_sku,
                     "fingerprint": fingerprint,
                     "withdrawal": request.withdrawal,
+                    # Whether the request fell in the statutory window: a deadline counted from the goods'
+                    # arrival (set when they arrive) applies only then.
+                    "statutory": statutory,
                 },
                 timeline=[{"kind": "STATUS", "status": ReturnStatus.REQUESTED.value, "at": iso(now)}],
             )

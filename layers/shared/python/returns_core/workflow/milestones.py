@@ -15,6 +15,8 @@ from enum import StrEnum
 from typing import Any
 
 from returns_core.clock import iso, parse_utc, utcnow
+from returns_core.domain import deadlines
+from returns_core.domain.policy import POLICIES, MarketPolicy
 from returns_core.domain.scans import FAILURES, MOVING, ScanEvent, ScanStatus, return_status_for
 from returns_core.domain.statuses import ReturnStatus, can_transition, is_terminal, physical_rank
 from returns_core.errors import Conflict
@@ -241,8 +243,10 @@ class Milestones:
             return "RECORDED_LATE"
         if scan.status in MOVING and record.dispatched_at is None:
             record.dispatched_at = scan.occurred_at
+            _start_refund_deadline(record, deadlines.on_proof_of_return, scan.occurred_at)
         if scan.status is ScanStatus.DELIVERED and record.delivered_at is None:
             record.delivered_at = scan.occurred_at
+            _start_refund_deadline(record, deadlines.on_goods_received, scan.occurred_at)
         if scan.status in FAILURES and record.delivered_at is None and not record.carrier_exception:
             record.carrier_exception = scan.status.value
         target = return_status_for(scan.status)
@@ -333,3 +337,15 @@ class Milestones:
         stored, resume = self._returns.mutate(return_id, change)
         self.deliver(return_id, resume, Stage.INSPECTION)
         return stored
+
+
+def _start_refund_deadline(
+    record: ReturnRecord, rule: Callable[[MarketPolicy, datetime], datetime | None], at: datetime
+) -> None:
+    """A statutory refund deadline that counts from the parcel's journey (the earliest fact that starts it)."""
+    request = record.request or {}
+    if request.get("resolution") != "REFUND" or not request.get("statutory") or record.market not in POLICIES:
+        return
+    deadline = rule(POLICIES[record.market], at)
+    if deadline is not None and (record.refund_deadline is None or deadline < record.refund_deadline):
+        record.refund_deadline = deadline
