@@ -21,6 +21,7 @@ from returns_core.observability import logger, tracer
 from returns_core.wiring import services
 from returns_core.workflow.costs import ledger_lines
 from returns_core.workflow.history import execution_summary
+from returns_core.workflow.inventory import announce_restock
 from returns_core.workflow.milestones import Stage
 
 app = build_resolver()
@@ -139,8 +140,11 @@ def inspection(return_id: ReturnId, body: Annotated[InspectionBody, Body()]) -> 
             )
         seen.add(item.line_id)
     stored = services().milestones.record_inspection(return_id, body.model_dump(mode="json"))
-    # Also on a repeated request, so a lost announcement is made good; the email still goes out once.
-    services().milestones.announce(return_id, "INSPECTED")
+    # Also on a repeated request, so a lost announcement is made good; the email still goes out once,
+    # and the stock event carries the same event id for the seller's inventory to apply once.
+    svc = services()
+    svc.milestones.announce(return_id, "INSPECTED")
+    announce_restock(svc.publisher, svc.orders, record.order_number, return_id, stored, svc.settings.warehouse_country)
     logger.info("inspection recorded", extra={"return_id": return_id})
     return {"return_id": return_id, "inspection": stored}
 

@@ -506,3 +506,26 @@ def refund_objects() -> list[dict[str, Any]]:
     """The sandbox payment provider's refunds (one S3 object per refund it made)."""
     documents = services().documents
     return [json.loads(documents.get(key) or b"{}") for key in documents.keys("sandbox-payments/refunds/")]
+
+
+class BusTap:
+    """An SQS queue behind a rule on the bus: every event matching `pattern` that was put on it."""
+
+    def __init__(self, rule_name: str, pattern: dict[str, Any]) -> None:
+        self.sqs = client("sqs")
+        self.url = self.sqs.create_queue(QueueName=f"{rule_name}-under-test")["QueueUrl"]
+        arn = self.sqs.get_queue_attributes(QueueUrl=self.url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        events = client("events")
+        events.put_rule(Name=rule_name, EventBusName=env.BUS_NAME, EventPattern=json.dumps(pattern))
+        events.put_targets(Rule=rule_name, EventBusName=env.BUS_NAME, Targets=[{"Id": "queue", "Arn": arn}])
+        self._seen: list[dict[str, Any]] = []
+
+    def events(self) -> list[dict[str, Any]]:
+        """Every event the rule delivered so far."""
+        while True:
+            messages = self.sqs.receive_message(QueueUrl=self.url, MaxNumberOfMessages=10).get("Messages", [])
+            if not messages:
+                return list(self._seen)
+            for message in messages:
+                self._seen.append(json.loads(message["Body"]))
+                self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=message["ReceiptHandle"])

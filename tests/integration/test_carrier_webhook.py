@@ -16,42 +16,19 @@ from botocore.stub import Stubber
 
 from functions import carrier_webhook
 from infra import catalogue
-from infra.local import environment as env
 from returns_core.clock import iso
 from returns_core.observability import SERVICE
 from returns_core.webhooks import aftership, easypost, shippo
 from returns_core.wiring import services
 
-from .support import WEBHOOK_SECRET, LocalAws, api_event, call_api, client, signed_webhook
+from .support import WEBHOOK_SECRET, BusTap, LocalAws, api_event, call_api, signed_webhook
 
 
-class ScanQueue:
+class ScanQueue(BusTap):
     """An SQS queue behind a rule with the catalogue's scan-events pattern: what on-scan would be given."""
 
     def __init__(self) -> None:
-        self.sqs = client("sqs")
-        self.url = self.sqs.create_queue(QueueName="scan-events-under-test")["QueueUrl"]
-        arn = self.sqs.get_queue_attributes(QueueUrl=self.url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        events = client("events")
-        events.put_rule(
-            Name=catalogue.SCAN_RULE.name,
-            EventBusName=env.BUS_NAME,
-            EventPattern=json.dumps(catalogue.SCAN_RULE.pattern),
-        )
-        events.put_targets(
-            Rule=catalogue.SCAN_RULE.name, EventBusName=env.BUS_NAME, Targets=[{"Id": "queue", "Arn": arn}]
-        )
-        self._seen: list[dict[str, Any]] = []
-
-    def events(self) -> list[dict[str, Any]]:
-        """Every event the rule delivered so far."""
-        while True:
-            messages = self.sqs.receive_message(QueueUrl=self.url, MaxNumberOfMessages=10).get("Messages", [])
-            if not messages:
-                return list(self._seen)
-            for message in messages:
-                self._seen.append(json.loads(message["Body"]))
-                self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=message["ReceiptHandle"])
+        super().__init__(catalogue.SCAN_RULE.name, catalogue.SCAN_RULE.pattern)
 
 
 @pytest.fixture
