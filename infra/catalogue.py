@@ -94,6 +94,8 @@ RETURNS = TableSpec(
         GlobalIndex("by_status", partition_key="status", sort_key="created_at"),
         GlobalIndex("by_tracking_number", partition_key="tracking_number"),
         GlobalIndex("by_order", partition_key="order_number", sort_key="created_at"),
+        # A shopper's returns across orders, by a hash of their email (risk: serial returners).
+        GlobalIndex("by_shopper", partition_key="shopper_key", sort_key="created_at"),
     ),
 )
 LEDGER = TableSpec("ledger", "LEDGER_TABLE", partition_key="return_id", sort_key="line_id")
@@ -181,6 +183,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
             Route("POST", "/ops/returns/{return_id}/inspection", Auth.OPS),
             Route("POST", "/ops/returns/{return_id}/refund-retry", Auth.OPS),
             Route("POST", "/ops/returns/{return_id}/label-retry", Auth.OPS),
+            Route("GET", "/ops/alerts", Auth.OPS),
             Route("GET", "/ops/unmatched-scans", Auth.OPS),
             Route("POST", "/ops/unmatched-scans/reconcile", Auth.OPS),
             Route("PUT", "/ops/orders/{order_number}", Auth.OPS),

@@ -25,6 +25,7 @@ from returns_core.domain.eligibility import (
     quantity_available,
     requested_value,
     restricted_goods,
+    serial_returner,
     within_window,
 )
 from returns_core.domain.orders import Category
@@ -226,6 +227,15 @@ class TestRisk:
     def test_many_returns_on_one_order_go_to_review(self) -> None:
         assert run(many_returns_on_order, context(returns_on_order=1)) == []
         assert codes(run(many_returns_on_order, context(returns_on_order=2))) == ["MANY_RETURNS_ON_ORDER"]
+
+    def test_a_shopper_with_many_recent_returns_on_other_orders_goes_to_review(self) -> None:
+        # Given a shopper with two, then three, other returns in the last 90 days
+        # Then the third tips the return into a review, saying how many and over how long
+        assert run(serial_returner, context(shopper_recent_returns=2)) == []
+        [finding] = run(serial_returner, context(shopper_recent_returns=3))
+        assert (finding.code, finding.params) == ("SERIAL_RETURNER", {"count": 3, "days": 90})
+        stricter = RiskThresholds(serial_returns=1, serial_window_days=30)
+        assert codes(run(serial_returner, context(shopper_recent_returns=1, risk=stricter))) == ["SERIAL_RETURNER"]
 
     def test_batteries_crossing_a_customs_border_go_to_review(self) -> None:
         # Given a US shopper returning a power bank to the warehouse in Germany

@@ -87,6 +87,9 @@ CATEGORY_LABELS: dict[Category, str] = {
 class RiskThresholds:
     review_value: Decimal = Decimal(500)  # in the seller's base currency
     max_returns_per_order: int = 2
+    # A shopper with this many other returns (any order) within the window is held for a review.
+    serial_returns: int = 3
+    serial_window_days: int = 90
     # Base-currency units per unit of the order's currency, to compare values across markets.
     to_base_rate: Decimal = Decimal(1)
 
@@ -99,6 +102,8 @@ class EligibilityContext:
     now: datetime
     already_returned: dict[str, int] = field(default_factory=dict)
     returns_on_order: int = 0
+    # The shopper's other returns, across orders, within `risk.serial_window_days`.
+    shopper_recent_returns: int = 0
     # Where the parcel goes back to (the warehouse); None when not yet known.
     return_to_country: str | None = None
     risk: RiskThresholds = field(default_factory=RiskThresholds)
@@ -182,6 +187,17 @@ def many_returns_on_order(ctx: EligibilityContext) -> Iterable[Finding]:
         yield Finding("MANY_RETURNS_ON_ORDER", Severity.REVIEW, N_("Several returns already exist for this order."))
 
 
+def serial_returner(ctx: EligibilityContext) -> Iterable[Finding]:
+    if ctx.shopper_recent_returns >= ctx.risk.serial_returns:
+        yield Finding(
+            "SERIAL_RETURNER",
+            Severity.REVIEW,
+            N_("This shopper made {count} other returns in the last {days} days."),
+            None,
+            {"count": ctx.shopper_recent_returns, "days": ctx.risk.serial_window_days},
+        )
+
+
 def restricted_goods(ctx: EligibilityContext) -> Iterable[Finding]:
     for item in ctx.request.items:
         line = ctx.order.line(item.line_id)
@@ -195,7 +211,7 @@ def restricted_goods(ctx: EligibilityContext) -> Iterable[Finding]:
 
 INPUT_VALIDATORS: tuple[Validator, ...] = (order_email_match, lines_exist, quantity_available)
 POLICY_VALIDATORS: tuple[Validator, ...] = (within_window, excluded_category)
-RISK_VALIDATORS: tuple[Validator, ...] = (high_value, many_returns_on_order, restricted_goods)
+RISK_VALIDATORS: tuple[Validator, ...] = (high_value, many_returns_on_order, serial_returner, restricted_goods)
 DEFAULT_VALIDATORS: tuple[Validator, ...] = INPUT_VALIDATORS + POLICY_VALIDATORS + RISK_VALIDATORS
 
 

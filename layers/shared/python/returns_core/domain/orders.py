@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -121,3 +122,8 @@ class Order(BaseModel):
 
 def normalise_email(email: str) -> str:
     return email.strip().casefold()
+
+
+def shopper_key(email: str) -> str:
+    """The same shopper across orders, without keeping their address: a hash of the normalised email."""
+    return "shp_" + hashlib.sha256(f"shopper\x1f{normalise_email(email)}".encode()).hexdigest()[:32]

@@ -62,6 +62,15 @@ class ByOrder(GlobalSecondaryIndex["ReturnRecord"]):
     created_at = UnicodeAttribute(range_key=True)
 
 
+class ByShopper(GlobalSecondaryIndex["ReturnRecord"]):
+    class Meta:
+        index_name = "by_shopper"
+        projection = AllProjection()
+
+    shopper_key = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
 class ReturnRecord(Model):
     class Meta:
         table_name = "unbound-returns"
@@ -86,21 +95,22 @@ class ReturnRecord(Model):
     refund = JSONAttribute(null=True)
     final = JSONAttribute(null=True)
     refund_deadline = UTCDateTimeAttribute(null=True)
-    withdrawal = JSONAttribute(null=True)
-    claim = JSONAttribute(
-        null=True
-    )  # the carrier claim opened for a lost parcel  # the EU withdrawal notice: when it was declared, its confirmation
+    withdrawal = JSONAttribute(null=True)  # the EU withdrawal notice: when it was declared, its confirmation
+    claim = JSONAttribute(null=True)  # the carrier claim opened for a lost parcel
     # The Step Functions task token of the stage the workflow is waiting in, if any.
     task_token = UnicodeAttribute(null=True)
     waiting_for = UnicodeAttribute(null=True)
     timeline = JSONAttribute(default=list)
     seen_scan_ids = JSONAttribute(default=list)
     returnless = BooleanAttribute(default=False)
+    # A one-way hash of the shopper's normalised email: their returns across orders, without the address.
+    shopper_key = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
     by_status = ByStatus()
     by_tracking_number = ByTrackingNumber()
     by_order = ByOrder()
+    by_shopper = ByShopper()
 
 
 class LedgerRecord(Model):

@@ -132,6 +132,11 @@ class ReturnsRepository(TransactionalStore):
     def by_order(self, order_number: str) -> list[ReturnRecord]:
         return list(ReturnRecord.by_order.query(order_number))
 
+    def shopper_return_ids(self, shopper_key: str, since: str, until: str) -> list[str]:
+        """The shopper's returns created from `since` to `until` (ISO UTC), across all their orders."""
+        hits = ReturnRecord.by_shopper.query(shopper_key, ReturnRecord.created_at.between(since, until))
+        return [hit.return_id for hit in hits]
+
     def by_status(self, status: str, limit: int, cursor: str | None) -> tuple[list[ReturnRecord], str | None]:
         start_key = _decode_cursor(cursor) if cursor else None
         result = ReturnRecord.by_status.query(

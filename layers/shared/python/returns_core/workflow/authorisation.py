@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from returns_core.clock import iso, utcnow
+from returns_core.clock import iso, parse_utc, utcnow
 from returns_core.domain.eligibility import (
     POLICY_VALIDATORS,
     RISK_VALIDATORS,
@@ -74,6 +74,10 @@ class Authoriser:
         others = reserved_quantities(order_record)
         for item in request.items:
             others[item.line_id] = max(0, others.get(item.line_id, 0) - item.quantity)
+        thresholds = RiskThresholds(
+            review_value=self.settings.review_value_threshold,
+            to_base_rate=self.fx.quote(order.currency, self.settings.base_currency).rate,
+        )
         ctx = EligibilityContext(
             order=order,
             request=request,
@@ -81,11 +85,9 @@ class Authoriser:
             now=self.now(),
             already_returned=others,
             returns_on_order=max(0, int(order_record.returns_count) - 1),
+            shopper_recent_returns=self._shopper_recent_returns(record, thresholds.serial_window_days),
             return_to_country=self.settings.warehouse_country,
-            risk=RiskThresholds(
-                review_value=self.settings.review_value_threshold,
-                to_base_rate=self.fx.quote(order.currency, self.settings.base_currency).rate,
-            ),
+            risk=thresholds,
         )
         assessment = assess(ctx, POLICY_VALIDATORS + RISK_VALIDATORS)
         decided_at = self.now()
@@ -114,3 +116,11 @@ class Authoriser:
 
         self.returns.mutate(return_id, change)
         return {"decision": assessment.decision.value, "timeouts": timeouts}
+
+    def _shopper_recent_returns(self, record: ReturnRecord, window_days: int) -> int:
+        """The shopper's other returns, on any order, created within the window before this one."""
+        if not record.shopper_key:
+            return 0  # a return from before shoppers were keyed
+        since = iso(parse_utc(record.created_at) - timedelta(days=window_days))
+        found = self.returns.shopper_return_ids(record.shopper_key, since, record.created_at)
+        return sum(1 for return_id in found if return_id != record.return_id)

@@ -18,7 +18,7 @@ from returns_core.clock import iso, utcnow
 from returns_core.domain import deadlines
 from returns_core.domain.deadlines import within_statutory_window
 from returns_core.domain.eligibility import INPUT_VALIDATORS, EligibilityContext, assess
-from returns_core.domain.orders import Order, normalise_email
+from returns_core.domain.orders import Order, normalise_email, shopper_key
 from returns_core.domain.policy import MarketPolicy, UnsupportedMarket, market_for, policy_for
 from returns_core.domain.requests import Resolution, ReturnRequest
 from returns_core.domain.statuses import ReturnStatus, is_terminal
@@ -148,6 +148,7 @@ class Intake:
                 locale=request.language or order.locale,
                 withdrawal=withdrawal,
                 refund_deadline=refund_deadline,
+                shopper_key=shopper_key(order.email),
                 request={
                     "items": [item.model_dump(mode="json") for item in request.items],
                     "resolution": request.resolution.value,
