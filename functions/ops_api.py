@@ -1,7 +1,8 @@
-"""Ops routes: returns by status, one return with its execution history, review and inspection."""
+"""Ops routes: returns by status, one return with its execution history, review, inspection and alerts."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -19,6 +20,7 @@ from returns_core.domain.statuses import ReturnStatus
 from returns_core.errors import InvalidInput, NotFound
 from returns_core.observability import logger, tracer
 from returns_core.wiring import services
+from returns_core.workflow.alerts import AlertCode, AlertRules, OpenReturnAlerts, counts
 from returns_core.workflow.costs import ledger_lines
 from returns_core.workflow.history import execution_summary
 from returns_core.workflow.inventory import announce_restock
@@ -170,6 +172,24 @@ def retry_label(return_id: ReturnId, body: Annotated[RefundRetryBody, Body()]) -
     services().milestones.retry(return_id, Stage.LABEL_FIX, body.operator, body.note)
     logger.info("label retry requested", extra={"return_id": return_id})
     return {"return_id": return_id, "retry": "REQUESTED"}
+
+
+@app.get("/ops/alerts")
+def alerts(code: Annotated[str | None, Query()] = None) -> dict[str, Any]:
+    """What ops must act on now across every open return, critical first, then the oldest."""
+    if code is not None and code not in set(AlertCode):
+        raise InvalidInput(
+            "Unknown alert code.",
+            code="UNKNOWN_ALERT_CODE",
+            details=[{"field": "code", "message": f"one of {', '.join(AlertCode)}"}],
+        )
+    svc = services()
+    rules = AlertRules(svc.settings.warehouse_country, timedelta(days=svc.settings.inspection_sla_days))
+    found = OpenReturnAlerts(svc.returns, svc.orders, rules).current(utcnow())
+    return {
+        "alerts": [alert.to_json() for alert in found if code is None or alert.code == code],
+        "counts": counts(found),
+    }
 
 
 @app.get("/ops/unmatched-scans")

@@ -8,6 +8,7 @@ Screenshots of each page are written under tests/artifacts/dashboard/ (git-ignor
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -34,8 +35,10 @@ def desk(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
-def _delivered_return(stack: RunningStack) -> tuple[dict[str, Any], str]:
-    """A German order whose return has been shipped and delivered to the warehouse: it waits for inspection."""
+def _delivered_return(stack: RunningStack, payment: str = "") -> tuple[dict[str, Any], str]:
+    """A German order whose return has been shipped and delivered to the warehouse: it waits for inspection.
+
+    `payment` picks how the sandbox provider settles its refund (e.g. `async-fail`)."""
     number = f"OPS-{uuid.uuid4().hex[:8].upper()}"
     delivered = datetime.now(UTC) - timedelta(days=2)
     line = {
@@ -46,7 +49,8 @@ def _delivered_return(stack: RunningStack) -> tuple[dict[str, Any], str]:
         "order_number": number, "email": f"ops+{number.lower()}@example.com", "shopper_name": "Jonas Weber",
         "country": "DE", "currency": "EUR", "locale": "de", "lines": [line], "shipping_paid": "4.90",
         "invoice_number": f"INV-{number}", "ordered_at": (delivered - timedelta(days=3)).isoformat(),
-        "delivered_at": delivered.isoformat(), "payment_reference": f"ch_{number.lower()}",
+        "delivered_at": delivered.isoformat(),
+        "payment_reference": f"ch_{number.lower()}" + (f"-{payment}" if payment else ""),
     }  # fmt: skip
     stack.client.put_order(order).raise_for_status()
     items: list[dict[str, Any]] = [{"line_id": "1", "quantity": 1, "reason": "DOES_NOT_FIT"}]
@@ -114,11 +118,16 @@ def test_ops_find_a_delivered_return_inspect_it_and_see_it_refunded(desk: Page, 
     check_page(desk, SHOTS, "return-detail-refunded")
 
 
-def test_ops_see_the_review_queue_and_the_analytics_charts(desk: Page, stack: RunningStack) -> None:
-    # Given a refunded return at least (so the analytics have figures)
+def test_ops_see_the_review_queue_alerts_and_analytics_charts(desk: Page, stack: RunningStack) -> None:
+    # Given a refunded return (so the analytics have figures), and one whose refund the provider turns down
     _, return_id = _delivered_return(stack)
     assert stack.client.inspect_all(return_id).status_code == 200
     stack.client.wait_for(return_id, {"REFUNDED"})
+    _, failing_id = _delivered_return(stack, payment="async-fail")
+    assert stack.client.inspect_all(failing_id).status_code == 200
+    deadline = time.monotonic() + 30
+    while stack.client.ops(failing_id)["waiting_for"] != "REFUND_FIX" and time.monotonic() < deadline:
+        time.sleep(0.2)
 
     # When ops open each section
     _sign_in(desk, stack)
@@ -126,6 +135,14 @@ def test_ops_see_the_review_queue_and_the_analytics_charts(desk: Page, stack: Ru
     expect(desk.get_by_role("heading", name="Review queue")).to_be_visible()
     expect(desk.get_by_role("link", name="Review queue")).to_have_attribute("aria-current", "page")
     check_page(desk, SHOTS, "review-queue")
+
+    desk.get_by_role("link", name="Alerts").click()
+    expect(desk.get_by_role("heading", name="Alerts")).to_be_visible()
+    expect(desk.get_by_test_id("status")).not_to_contain_text("Could not load")
+    failed = desk.get_by_test_id("alerts-table").get_by_role("row").filter(has_text=failing_id)
+    expect(failed).to_contain_text("Refund failed")
+    expect(failed).to_contain_text("Critical")
+    check_page(desk, SHOTS, "alerts")
 
     desk.get_by_role("link", name="Analytics").click()
     charts = desk.get_by_test_id("charts")

@@ -449,14 +449,17 @@ def accepted_by_carrier(return_id: str) -> tuple[str, str]:
     return return_id, tracking
 
 
-def drive_to_refund(return_id: str, items: list[tuple[str, int]] | None = None) -> dict[str, Any]:
-    """Play a labelled return to its end: accepted, delivered, inspected; the finished execution."""
-    tracking = wait_tracking_number(return_id)
-    wait_parked(return_id, "DISPATCH")
-    assert deliver_scan(tracking, ScanStatus.ACCEPTED) == "ADVANCED"
-    wait_parked(return_id, "DELIVERY")
+def delivered_to_warehouse(return_id: str) -> str:
+    """Play a labelled return until it is delivered and waits for inspection; its tracking number."""
+    _, tracking = accepted_by_carrier(return_id)
     assert deliver_scan(tracking, ScanStatus.DELIVERED) == "ADVANCED"
     wait_parked(return_id, "INSPECTION")
+    return tracking
+
+
+def drive_to_refund(return_id: str, items: list[tuple[str, int]] | None = None) -> dict[str, Any]:
+    """Play a labelled return to its end: accepted, delivered, inspected; the finished execution."""
+    delivered_to_warehouse(return_id)
     reply = ops("POST", f"/ops/returns/{return_id}/inspection", inspection_body(items))
     assert reply.status == 200, reply
     return wait_execution(return_id)
@@ -529,3 +532,21 @@ class BusTap:
             for message in messages:
                 self._seen.append(json.loads(message["Body"]))
                 self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def refuse_first_refund(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Make the sandbox provider refuse the first refund outright; the idempotency keys it refused."""
+    from returns_core.adapters.sandbox_payments import SandboxPayments
+    from returns_core.ports.payments import PaymentRejected, RefundOrder, RefundOutcome
+
+    original = SandboxPayments.refund
+    refusals: list[str] = []
+
+    def refuse_once(self: SandboxPayments, order: RefundOrder) -> RefundOutcome:
+        if not refusals:
+            refusals.append(order.idempotency_key)
+            raise PaymentRejected("card account closed")
+        return original(self, order)
+
+    monkeypatch.setattr(SandboxPayments, "refund", refuse_once)
+    return refusals

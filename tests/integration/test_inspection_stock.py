@@ -4,18 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from returns_core.domain.scans import ScanStatus
-
 from .support import (
     BusTap,
     LocalAws,
     create_return,
-    deliver_scan,
+    delivered_to_warehouse,
     ops,
     order_line,
     seed_order,
-    wait_parked,
-    wait_tracking_number,
 )
 from .support import wait_execution as finished
 
@@ -29,12 +25,7 @@ def _delivered(order_number: str) -> str:
     ]
     order = seed_order(order_number, lines=lines)
     return_id = create_return(order, items=[("1", 1), ("2", 2)], reason="DOES_NOT_FIT")
-    tracking = wait_tracking_number(return_id)
-    wait_parked(return_id, "DISPATCH")
-    deliver_scan(tracking, ScanStatus.ACCEPTED)
-    wait_parked(return_id, "DELIVERY")
-    deliver_scan(tracking, ScanStatus.DELIVERED)
-    wait_parked(return_id, "INSPECTION")
+    delivered_to_warehouse(return_id)
     return return_id
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from returns_core.adapters.sandbox_payments import SandboxPayments
-from returns_core.ports.payments import PaymentRejected, PaymentTimeout, RefundOrder, RefundOutcome, RefundStatus
+from returns_core.ports.payments import PaymentTimeout, RefundOrder, RefundOutcome, RefundStatus
 from returns_core.workflow.refunding import Refunder
 
 from .support import (
@@ -23,6 +23,7 @@ from .support import (
     ops,
     order_line,
     refund_objects,
+    refuse_first_refund,
     seed_order,
     visited_states,
     wait_parked,
@@ -169,16 +170,7 @@ def test_a_refund_the_provider_refuses_waits_visibly_until_ops_retry_it(
     aws: LocalAws, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given a payment provider that refuses the first refund outright (not retryable by itself)
-    original = SandboxPayments.refund
-    refusals: list[str] = []
-
-    def refuse_once(self: SandboxPayments, order: RefundOrder) -> RefundOutcome:
-        if not refusals:
-            refusals.append(order.idempotency_key)
-            raise PaymentRejected("card account closed")
-        return original(self, order)
-
-    monkeypatch.setattr(SandboxPayments, "refund", refuse_once)
+    refuse_first_refund(monkeypatch)
     return_id = create_return(_returnless_order(), items=[("1", 1)])
 
     # When the refund fails, the return waits for ops instead of failing its workflow

@@ -330,7 +330,7 @@
     show("alerts", "Alerts");
     say("Loading alerts…");
     const data = await api("GET", "/ops/alerts");
-    const counts = Object.entries(data.counts || {}).map(([code, n]) => `${human(code)}: ${n}`);
+    const counts = Object.entries(data.counts || {}).filter(([, n]) => n > 0).map(([code, n]) => `${human(code)}: ${n}`);
     $("#alerts-counts").textContent = counts.length ? counts.join(" · ") : "";
     $("#alerts-table tbody").replaceChildren(...data.alerts.map((a) => el("tr", { class: `sev-${a.severity}` },
       el("td", {}, el("span", { class: `badge sev-${a.severity}` }, human(a.severity))),

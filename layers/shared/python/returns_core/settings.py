@@ -82,6 +82,8 @@ class Settings(BaseModel):
     # Days after a parcel is declared lost before the shopper is refunded anyway (the parcel may still turn
     # up); markets where proof of dispatch triggers the refund (EU, UK) do not wait.
     lost_refund_days: int = Field(default=7, alias="LOST_PARCEL_REFUND_DAYS", ge=0, le=90)
+    # Days a delivered return may wait for its inspection before ops are alerted (GET /ops/alerts).
+    inspection_sla_days: int = Field(default=3, alias="INSPECTION_SLA_DAYS", ge=1, le=90)
     # Seconds of workflow time per second of policy time: 1 in AWS; tiny in the demo and tests.
     time_scale: Decimal = Field(default=Decimal(1), alias="TIME_SCALE", gt=0)
     # Returns worth at least this much (in the base currency) go to a human review.

@@ -26,6 +26,8 @@ class ReturnStatus(StrEnum):
 S = ReturnStatus
 
 TERMINAL: frozenset[ReturnStatus] = frozenset({S.REJECTED, S.REFUNDED, S.CLOSED, S.EXPIRED, S.BOUNCED, S.CANCELLED})
+# Every status a return can still be in while something may happen to it (ops may have to act).
+OPEN: tuple[ReturnStatus, ...] = tuple(status for status in ReturnStatus if status not in TERMINAL)
 
 # Carrier scans can arrive late and out of order; a scan may take a return forward along this
 # path but never back.
