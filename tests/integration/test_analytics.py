@@ -27,13 +27,17 @@ CHEAP_CROSS_BORDER_LINES = [
 
 
 def _recount(return_ids: list[str]) -> tuple[Decimal, Decimal]:
-    """Refunded and net cost in the base currency, added up from the ledger lines themselves."""
+    """Refunded and net cost in the base currency, added up from the ledger lines themselves.
+
+    Deductions (restocking fee, return shipping) were kept back from the refund: the REFUND line is
+    already net of them, so they are neither refunded nor a recovery of cost.
+    """
     refunded = cost = Decimal(0)
     for return_id in return_ids:
         for line in LedgerRecord.query(return_id):
             if line.kind in ("REFUND", "STORE_CREDIT"):
                 refunded -= Decimal(line.base_amount)
-            else:
+            elif line.kind not in ("RESTOCKING_FEE", "RETURN_SHIPPING_RECOVERED"):
                 cost -= Decimal(line.base_amount)
     return refunded, cost
 
@@ -69,6 +73,13 @@ def test_analytics_equal_a_recount_of_the_ledger_and_a_retried_recording_changes
     refunded, cost = _recount([sneakers, tees, kept])
     assert Decimal(totals["refunded"]["amount"]) == refunded > 0
     assert Decimal(totals["cost"]["amount"]) == cost
+    # (the sneakers' return shipping was kept back from their refund: it lowers the refund, not the cost)
+    kinds = {line.kind: Decimal(line.base_amount) for line in LedgerRecord.query(sneakers)}
+    assert kinds["RETURN_SHIPPING_RECOVERED"] > 0
+    labels = sum(
+        -Decimal(line.base_amount) for r in (sneakers, tees) for line in LedgerRecord.query(r) if line.kind == "LABEL"
+    )
+    assert cost == labels
     assert totals["refunded"]["currency"] == figures["base_currency"] == "USD"
     # ...by reason and by SKU
     reasons = {row["reason"]: row for row in figures["reasons"]}

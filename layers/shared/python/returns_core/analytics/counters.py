@@ -33,6 +33,9 @@ Deltas = dict[tuple[str, str], dict[str, int]]
 COUNTERS = ("returns", "units", "units_sold", "refunded_minor", "cost_minor", "shipments", "lost", "delayed", "waited")
 # Money that goes back to the shopper; every other line is a cost (negative) or a recovery (positive).
 REFUND_KINDS = frozenset({"REFUND", "STORE_CREDIT"})
+# Kept back from the refund, so already netted in its REFUND line: counted again as a recovery, a
+# restocking fee would lower the cost as well as the refund, a benefit twice.
+DEDUCTION_KINDS = frozenset({"RESTOCKING_FEE", "RETURN_SHIPPING_RECOVERED"})
 # Returns that came back, or were paid for without coming back; rejected, cancelled and expired ones
 # only book their label costs.
 COUNTED = frozenset({ReturnStatus.REFUNDED, ReturnStatus.CLOSED, ReturnStatus.REFUND_PENDING})
@@ -89,12 +92,14 @@ class Dimensions:
 
 
 def line_deltas(where: Dimensions, lines: Iterable[tuple[str, Money]]) -> Deltas:
-    """Ledger lines (kind, signed amount in the base currency): refunds paid out and net cost."""
+    """Ledger lines (kind, signed amount in the base currency): refunds paid out and net cost.
+
+    Refunded plus cost is what the return took out of the seller's pocket, each euro counted once."""
     refunded = cost = 0
     for kind, base in lines:
         if kind in REFUND_KINDS:
             refunded -= to_minor_units(base)
-        else:
+        elif kind not in DEDUCTION_KINDS:
             cost -= to_minor_units(base)
     return merge(
         {(where.month, key): {"refunded_minor": refunded, "cost_minor": cost} for key in where.dimension_keys()}
