@@ -15,10 +15,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from returns_core.api.http import build_resolver, error_response, json_response, raw_body
+from returns_core.api.http import build_resolver, error_response, json_response, raw_body, webhook_secrets
 from returns_core.clock import utcnow
 from returns_core.observability import logger, metrics, tracer
-from returns_core.settings import ConfigurationError
 from returns_core.webhooks.normalising import UnreadablePayload
 from returns_core.webhooks.providers import provider as find_provider
 from returns_core.webhooks.publishing import publish_scan
@@ -40,13 +39,9 @@ def receive(provider: Annotated[str, Path(max_length=40)]) -> Response[dict[str,
     if carrier is None:
         return error_response(404, "UNKNOWN_PROVIDER", f"No webhook for provider {provider!r}.")
     body = raw_body(app.current_event.raw_event)
-    try:
-        secrets = services().webhook_secrets(provider)
-    except ConfigurationError:
-        # The deployment's secrets are missing or malformed: the carrier should retry once it is fixed.
-        logger.exception("webhook secrets misconfigured", extra={"provider": provider})
-        metrics.add_metric(name="WebhookMisconfigured", unit="Count", value=1)
-        return error_response(503, "WEBHOOK_NOT_CONFIGURED", "Webhooks for this provider are not configured yet.")
+    secrets = webhook_secrets(services().webhook_secrets, provider)
+    if isinstance(secrets, Response):
+        return secrets
     try:
         carrier.verify(secrets, app.current_event.headers, body, utcnow())
     except SignatureInvalid:

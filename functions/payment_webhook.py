@@ -13,10 +13,9 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from returns_core.api.http import build_resolver, error_response, json_response, raw_body
+from returns_core.api.http import build_resolver, error_response, json_response, raw_body, webhook_secrets
 from returns_core.clock import utcnow
 from returns_core.observability import logger, metrics, tracer
-from returns_core.settings import ConfigurationError
 from returns_core.storage.repository import ConcurrentUpdate
 from returns_core.webhooks.payment_events import PAYMENT_WEBHOOKS, SignatureInvalid, UnreadablePayload
 from returns_core.wiring import services
@@ -30,12 +29,9 @@ def receive(provider: Annotated[str, Path(max_length=40)]) -> Response[Any]:
     if read is None:
         return error_response(404, "UNKNOWN_PROVIDER", f"No webhook for payment provider {provider!r}.")
     body = raw_body(app.current_event.raw_event)
-    try:
-        secrets = services().payment_webhook_secrets(provider)
-    except ConfigurationError:
-        logger.exception("payment webhook secrets misconfigured", extra={"provider": provider})
-        metrics.add_metric(name="WebhookMisconfigured", unit="Count", value=1)
-        return error_response(503, "WEBHOOK_NOT_CONFIGURED", "Webhooks for this provider are not configured yet.")
+    secrets = webhook_secrets(services().payment_webhook_secrets, provider)
+    if isinstance(secrets, Response):
+        return secrets
     try:
         events = read(body, app.current_event.headers, secrets, utcnow())
     except SignatureInvalid:

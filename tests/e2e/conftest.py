@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,13 +41,27 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+@contextmanager
+def _page(browser: Browser, width: int, height: int) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="en-GB", device_scale_factor=1)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[Page]:
     """A phone-sized page (the portal's main audience), English unless a test asks otherwise."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB", device_scale_factor=1)
-    page = context.new_page()
-    yield page
-    context.close()
+    with _page(browser, 390, 844) as page:
+        yield page
+
+
+@pytest.fixture
+def desk(browser: Browser) -> Iterator[Page]:
+    """A desktop-sized page: where ops work."""
+    with _page(browser, 1280, 900) as page:
+        yield page
 
 
 @dataclass(frozen=True)

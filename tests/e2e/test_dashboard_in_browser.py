@@ -10,12 +10,11 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from infra.local.simulator import HAPPY_JOURNEY
 from tests.e2e.accessibility import check_page
@@ -24,15 +23,6 @@ from tests.e2e.conftest import ARTIFACTS, RunningStack
 pytestmark = pytest.mark.e2e
 
 SHOTS = ARTIFACTS / "dashboard"
-
-
-@pytest.fixture
-def desk(browser: Browser) -> Iterator[Page]:
-    """A desktop-sized page: where ops work."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB", device_scale_factor=1)
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def _delivered_return(stack: RunningStack, payment: str = "") -> tuple[dict[str, Any], str]:

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from returns_core.adapters.http_json import Timeout
+
 
 class InMemoryDocuments:
     """The DocumentStore's methods over a dict (no S3)."""
@@ -22,3 +28,25 @@ class InMemoryDocuments:
 
     def presigned_url(self, key: str, expires_seconds: int = 900) -> str:
         return f"memory://{key}?expires={expires_seconds}"
+
+
+class ScriptedTransport:
+    """A transport that answers from a script and keeps what it was sent; an empty script fails the test."""
+
+    def __init__(self, *answers: tuple[int, bytes] | Exception) -> None:
+        self.answers = list(answers)
+        self.sent: list[tuple[str, str, Mapping[str, str], bytes | None]] = []
+
+    def __call__(
+        self, method: str, url: str, headers: Mapping[str, str], body: bytes | None, timeout: Timeout
+    ) -> tuple[int, Mapping[str, str], bytes]:
+        self.sent.append((method, url, dict(headers), body))
+        assert self.answers, f"unexpected HTTP call: {method} {url}"
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer[0], {}, answer[1]
+
+    def body(self, index: int) -> dict[str, Any]:
+        sent: dict[str, Any] = json.loads(self.sent[index][3] or b"")
+        return sent

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast
 
@@ -11,7 +10,6 @@ import pytest
 
 from returns_core.adapters.adyen_payments import AdyenPayments, merchant_refund_reason
 from returns_core.adapters.documents import DocumentStore
-from returns_core.adapters.http_json import Timeout
 from returns_core.money import Money
 from returns_core.ports.payments import (
     PaymentRejected,
@@ -20,7 +18,7 @@ from returns_core.ports.payments import (
     RefundOrder,
     RefundStatus,
 )
-from tests.unit.fakes import InMemoryDocuments
+from tests.unit.fakes import InMemoryDocuments, ScriptedTransport
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "payments" / "adyen"
 ANSWER = (FIXTURES / "refund_response.json").read_bytes()
@@ -33,26 +31,7 @@ REFUNDS_URL = "https://checkout-test.adyen.com/v71/payments/993617895204576J/ref
 ORDER = RefundOrder("993617895204576J", Money.of("25.00", "EUR"), KEY, "return ret_01JEXAMPLE0001")
 
 
-class Fake:
-    """A transport that answers from a script and keeps what it was sent; an empty script fails the test."""
-
-    def __init__(self, *answers: tuple[int, bytes] | Exception) -> None:
-        self.answers = list(answers)
-        self.sent: list[tuple[str, str, Mapping[str, str], bytes | None]] = []
-
-    def __call__(
-        self, method: str, url: str, headers: Mapping[str, str], body: bytes | None, timeout: Timeout
-    ) -> tuple[int, Mapping[str, str], bytes]:
-        self.sent.append((method, url, dict(headers), body))
-        assert self.answers, f"unexpected HTTP call: {method} {url}"
-        answer = self.answers.pop(0)
-        if isinstance(answer, Exception):
-            raise answer
-        return answer[0], {}, answer[1]
-
-    def body(self, index: int) -> dict[str, Any]:
-        sent: dict[str, Any] = json.loads(self.sent[index][3] or b"")
-        return sent
+Fake = ScriptedTransport
 
 
 def adapter(fake: Fake, **options: Any) -> tuple[AdyenPayments, InMemoryDocuments]:

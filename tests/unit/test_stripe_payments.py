@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from pathlib import Path
 from typing import cast
 from urllib.parse import parse_qs
@@ -11,11 +10,10 @@ from urllib.parse import parse_qs
 import pytest
 
 from returns_core.adapters.documents import DocumentStore
-from returns_core.adapters.http_json import Timeout
 from returns_core.adapters.stripe_payments import StripePayments
 from returns_core.money import Money
 from returns_core.ports.payments import PaymentRejected, PaymentTimeout, RefundOrder, RefundStatus
-from tests.unit.test_easypost_carrier import InMemoryDocuments
+from tests.unit.fakes import InMemoryDocuments, ScriptedTransport
 
 ANSWER = (
     Path(__file__).resolve().parents[1] / "fixtures" / "payments" / "stripe" / "refund_response.json"
@@ -23,19 +21,7 @@ ANSWER = (
 ORDER = RefundOrder("pi_3Mexample0000000000000000", Money.of("1500", "JPY"), "refund:ret_01JEXAMPLE0001", "return")
 
 
-class Fake:
-    def __init__(self, *answers: tuple[int, bytes] | Exception) -> None:
-        self.answers = list(answers)
-        self.sent: list[tuple[str, str, Mapping[str, str], bytes | None]] = []
-
-    def __call__(
-        self, method: str, url: str, headers: Mapping[str, str], body: bytes | None, timeout: Timeout
-    ) -> tuple[int, Mapping[str, str], bytes]:
-        self.sent.append((method, url, dict(headers), body))
-        answer = self.answers.pop(0)
-        if isinstance(answer, Exception):
-            raise answer
-        return answer[0], {}, answer[1]
+Fake = ScriptedTransport
 
 
 def adapter(fake: Fake) -> StripePayments:

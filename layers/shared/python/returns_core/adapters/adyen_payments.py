@@ -12,7 +12,6 @@ this adapter converts with its own table rather than `money.to_minor_units`.
 
 from __future__ import annotations
 
-import http.client
 import json
 from decimal import Decimal
 from typing import Any
@@ -20,10 +19,10 @@ from urllib.parse import quote
 
 from returns_core.adapters.documents import DocumentStore
 from returns_core.adapters.http_json import Timeout, Transport, scrub, stdlib_transport
+from returns_core.adapters.payment_http import exchange
 from returns_core.money import Money, minor_units
 from returns_core.ports.payments import (
     PaymentRejected,
-    PaymentTimeout,
     PaymentUnavailable,
     RefundOrder,
     RefundOutcome,
@@ -115,18 +114,17 @@ class AdyenPayments:
             "Idempotency-Key": idempotency_key,
         }
         data = json.dumps(body, separators=(",", ":")).encode()
-        try:
-            status, _, payload = self._transport("POST", self.base_url + path, headers, data, self._timeout)
-        except TimeoutError:
-            raise PaymentTimeout("adyen POST refunds: no answer in time") from None
-        except (OSError, http.client.HTTPException) as exc:
-            raise PaymentUnavailable(f"adyen POST refunds: {type(exc).__name__}") from exc
-        if status in (408, 504):
-            raise PaymentTimeout(f"adyen HTTP {status}")
-        if status == 429 or status >= 500:
-            raise PaymentUnavailable(f"adyen HTTP {status}{_service_error(payload)}")
-        if status >= 400:
-            raise PaymentRejected(f"adyen HTTP {status}{_service_error(payload)}")
+        status, payload = exchange(
+            self._transport,
+            "POST",
+            self.base_url + path,
+            headers,
+            data,
+            self._timeout,
+            provider="adyen",
+            what="POST refunds",
+            explain=_service_error,
+        )
         try:
             answer = json.loads(payload, parse_float=Decimal)
         except (UnicodeDecodeError, json.JSONDecodeError):

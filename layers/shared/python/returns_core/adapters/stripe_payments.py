@@ -12,11 +12,9 @@ from urllib.parse import urlencode
 
 from returns_core.adapters.documents import DocumentStore
 from returns_core.adapters.http_json import Timeout, Transport, stdlib_transport
+from returns_core.adapters.payment_http import exchange
 from returns_core.money import Money, from_minor_units, to_minor_units
 from returns_core.ports.payments import (
-    PaymentRejected,
-    PaymentTimeout,
-    PaymentUnavailable,
     RefundOrder,
     RefundOutcome,
     RefundStatus,
@@ -51,18 +49,16 @@ class StripePayments:
         sent = {"Authorization": f"Bearer {self._key}", "Accept": "application/json", **headers}
         if body is not None:
             sent["Content-Type"] = "application/x-www-form-urlencoded"
-        try:
-            status, _, payload = self._transport(method, API + path, sent, body, self._timeout)
-        except TimeoutError:
-            raise PaymentTimeout(f"stripe {method} {path.split('?')[0]}: no answer in time") from None
-        except OSError as exc:
-            raise PaymentUnavailable(f"stripe {method}: {type(exc).__name__}") from exc
-        if status in (408, 504):
-            raise PaymentTimeout(f"stripe HTTP {status}")
-        if status == 429 or status >= 500:
-            raise PaymentUnavailable(f"stripe HTTP {status}")
-        if status >= 400:
-            raise PaymentRejected(f"stripe HTTP {status}")
+        _, payload = exchange(
+            self._transport,
+            method,
+            API + path,
+            sent,
+            body,
+            self._timeout,
+            provider="stripe",
+            what=f"{method} {path.split('?')[0]}",
+        )
         answer: dict[str, Any] = json.loads(payload)
         return answer
 

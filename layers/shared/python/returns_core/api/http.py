@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
@@ -15,7 +16,8 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 
 from returns_core.errors import DomainError, TooManyRequests
 from returns_core.i18n import N_, Translator, negotiate, translator
-from returns_core.observability import logger
+from returns_core.observability import logger, metrics
+from returns_core.settings import ConfigurationError
 
 MALFORMED_JSON = N_("The request body is not valid JSON.")
 NOT_AN_OBJECT = N_("The request body must be a JSON object.")
@@ -133,3 +135,14 @@ def raw_body(event: dict[str, Any]) -> bytes:
             logger.warning("undecodable base64 body")
             return b""
     return body.encode("utf-8")
+
+
+def webhook_secrets(load: Callable[[str], list[str]], provider: str) -> list[str] | Response[dict[str, Any]]:
+    """The provider's webhook secrets, or the 503 that asks it to retry once the deployment is fixed."""
+    try:
+        return load(provider)
+    except ConfigurationError:
+        # The deployment's secrets are missing or malformed: the sender should retry once it is fixed.
+        logger.exception("webhook secrets misconfigured", extra={"provider": provider})
+        metrics.add_metric(name="WebhookMisconfigured", unit="Count", value=1)
+        return error_response(503, "WEBHOOK_NOT_CONFIGURED", "Webhooks for this provider are not configured yet.")
