@@ -7,25 +7,35 @@ the same for the sandbox provider, through the real HTTP path (`POST /webhooks/p
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import requests
 
 from returns_core.adapters.documents import DocumentStore
-from returns_core.adapters.sandbox_payments import SandboxPayments
+from returns_core.adapters.sandbox_payments import SandboxPayments, webhook_headers
 from returns_core.clock import utcnow
 
 POLL_SECONDS = 0.5
 
 
 class PaymentBackOffice:
-    def __init__(self, api_url: str, secret: str, s3: Any, bucket: str) -> None:
+    def __init__(
+        self,
+        api_url: str,
+        secret: str,
+        documents: DocumentStore,
+        session: Any = None,
+        now: Callable[[], datetime] = utcnow,
+    ) -> None:
         self._url = f"{api_url}/webhooks/payments/{SandboxPayments.name}"
         self._secret = secret
-        self._provider = SandboxPayments(DocumentStore(s3, bucket))
-        self._session = requests.Session()
+        self._provider = SandboxPayments(documents)
+        self._session = session or requests.Session()
+        self._now = now
         self._stop = threading.Event()
-        self._unsent: list[tuple[bytes, dict[str, str]]] = []
+        self._unsent: list[bytes] = []
 
     def start(self) -> None:
         threading.Thread(target=self._run, name="payment-back-office", daemon=True).start()
@@ -34,10 +44,15 @@ class PaymentBackOffice:
         self._stop.set()
 
     def tick(self) -> int:
-        """Settle what is due and post its webhooks (again, next tick, for any that did not get a 2xx)."""
-        self._unsent += self._provider.settle_due(utcnow(), self._secret)
+        """Settle what is due and post its webhooks (again, next tick, for any that did not get a 2xx).
+
+        Each attempt is signed afresh, as real providers sign each retry: a retry carrying the first
+        attempt's timestamp would be refused for good once it is older than the signature tolerance.
+        """
+        self._unsent += [body for body, _ in self._provider.settle_due(self._now(), self._secret)]
         sent, still = 0, []
-        for body, headers in self._unsent:
+        for body in self._unsent:
+            headers = webhook_headers(body, self._secret, self._now())
             try:
                 answer = self._session.post(
                     self._url, data=body, headers={"content-type": "application/json", **headers}, timeout=10
@@ -48,7 +63,7 @@ class PaymentBackOffice:
             if ok:
                 sent += 1
             else:
-                still.append((body, headers))
+                still.append(body)
         self._unsent = still
         return sent
 

@@ -18,6 +18,7 @@ from infra.local.engine import LocalEngine
 from infra.local.gateway import Gateway
 from infra.local.payment_office import PaymentBackOffice
 from infra.local.simulator import AutoCarrier, ScanSimulator, shipments_lister
+from returns_core.adapters.documents import DocumentStore
 
 # 14 days of label validity become ~8 s: a demo or a test sees every timeout branch quickly.
 DEMO_TIME_SCALE = Decimal("0.0000066")
@@ -52,7 +53,9 @@ class LocalStack:
         url = self.gateway.serve(host, port)
         # Known only now that the gateway has its port; no handler has run yet to read the environment.
         os.environ.update({"PORTAL_URL": f"{url}{static_site.PORTAL_PREFIX}", **self.portal_settings})
-        self._payments = PaymentBackOffice(url, self.webhook_secret, self.engine.client("s3"), env.BUCKET)
+        self._payments = PaymentBackOffice(
+            url, self.webhook_secret, DocumentStore(self.engine.client("s3"), env.BUCKET)
+        )
         self._payments.start()
         if self.auto_carrier_gap is not None:
             lister = shipments_lister(self.engine.client("s3"), env.BUCKET)

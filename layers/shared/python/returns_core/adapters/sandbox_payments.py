@@ -125,8 +125,13 @@ class SandboxPayments:
             data["settled_at"] = iso(now)
             self._documents.put(key, json.dumps(data).encode(), "application/json")
             body = json.dumps(_event(data, previous)).encode()
-            sent.append((body, {"Stripe-Signature": sign_timestamped(secret.encode(), body, int(now.timestamp()))}))
+            sent.append((body, webhook_headers(body, secret, now)))
         return sent
+
+
+def webhook_headers(body: bytes, secret: str, now: datetime) -> dict[str, str]:
+    """The signature header of a webhook sent at `now` (Stripe's scheme: the timestamp is signed with the body)."""
+    return {"Stripe-Signature": sign_timestamped(secret.encode(), body, int(now.timestamp()))}
 
 
 def _event(refund: dict[str, Any], previous_status: object) -> dict[str, Any]:
