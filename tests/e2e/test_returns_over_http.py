@@ -43,7 +43,7 @@ def test_happy_path_ends_refunded_with_ledger_lines(stack: RunningStack) -> None
     done = client.wait_for_execution_end(client.wait_for(return_id, {"REFUNDED"})["return_id"])
     assert done["status"] == "REFUNDED"
     assert done["execution"]["status"] == "SUCCEEDED"
-    assert _states(done)[-4:] == ["Refund", "RecordCosts", "NotifyOutcome", "Done"]
+    assert _states(done)[-3:] == ["Refund", "RecordCosts", "NotifyOutcome"]
     assert done["refund"]["status"] == "succeeded"
     assert done["refund"]["amount"]["currency"] == "EUR"
     kinds = {line["kind"]: line for line in done["ledger"]}
@@ -66,7 +66,7 @@ def test_a_refund_the_provider_settles_later_completes_through_its_webhook(stack
     # Then the workflow waits for the provider's word, and its back office's signed webhook completes it
     done = client.wait_for_execution_end(client.wait_for(return_id, {"REFUNDED"}, timeout=30)["return_id"])
     assert done["execution"]["status"] == "SUCCEEDED"
-    assert _states(done)[-5:] == ["Refund", "AwaitRefundOutcome", "RecordCosts", "NotifyOutcome", "Done"]
+    assert _states(done)[-4:] == ["Refund", "AwaitRefundOutcome", "RecordCosts", "NotifyOutcome"]
     assert done["refund"]["status"] == "succeeded"
     assert [e["status"] for e in done["timeline"] if e["kind"] == "PAYMENT"] == ["succeeded"]
 
@@ -101,7 +101,7 @@ def test_parcel_that_goes_silent_is_declared_lost(stack: RunningStack) -> None:
     states = _states(done)
     assert states[states.index("AwaitDelivery") :] == [
         "AwaitDelivery", "ParcelLost", "Finalise", "NotifyFinal", "AfterFinal", "GraceBeforeLostRefund",
-        "Refund", "RecordCosts", "NotifyOutcome", "Done",
+        "Refund", "RecordCosts", "NotifyOutcome",
     ]  # fmt: skip
     assert done["status"] == "REFUNDED"
     assert done["claim"]["status"] == "OPEN"

@@ -247,6 +247,7 @@ def seed_order(
     email_address: str | None = None,
     shopper_name: str = "Lena Fischer",
     shipping: str = "4.90",
+    trusted: bool = False,
 ) -> Order:
     """Sync an order the way the storefront does (shapes as in infra/local/demo_data.py)."""
     now = datetime.now(UTC)
@@ -278,6 +279,7 @@ def seed_order(
             "ordered_at": iso((delivered or now) - timedelta(days=4)),
             "delivered_at": iso(delivered) if delivered else None,
             "payment_reference": f"ch_test_{number.lower()}",
+            "shopper_trusted": trusted,
         }
     )
     services().orders.upsert(order)

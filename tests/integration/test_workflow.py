@@ -72,11 +72,19 @@ def test_a_return_travels_from_request_to_refund(aws: LocalAws) -> None:
     order = seed_order()
     return_id = create_return(order, items=[("1", 1)])
 
-    # When the label is bought, the carrier scans the parcel, the warehouse inspects it
+    # When the label is bought and the carrier accepts the parcel
     tracking = wait_tracking_number(return_id)
     wait_parked(return_id, "DISPATCH")
     assert deliver_scan(tracking, ScanStatus.ACCEPTED) == "ADVANCED"
-    wait_parked(return_id, "DELIVERY")
+    travelling = wait_parked(return_id, "DELIVERY")
+
+    # Then the shopper is refunded already: in the EU the acceptance scan is proof of dispatch
+    assert travelling.status == "IN_TRANSIT"
+    assert travelling.refund["status"] == "succeeded"
+    assert travelling.refund["trigger"] == "ACCEPTANCE_SCAN"
+    assert len(refund_objects()) == 1
+
+    # When the parcel arrives and the warehouse inspects it
     assert deliver_scan(tracking, ScanStatus.IN_TRANSIT) == "RECORDED"
     assert deliver_scan(tracking, ScanStatus.DELIVERED) == "ADVANCED"
     wait_parked(return_id, "INSPECTION")
@@ -87,8 +95,9 @@ def test_a_return_travels_from_request_to_refund(aws: LocalAws) -> None:
     # Then the workflow took the labelled path and the return is refunded
     assert execution["status"] == "SUCCEEDED", execution
     assert visited_states(return_id) == [
-        "Authorise", "Decide", "BuyLabel", "ShipOrKeep", "NotifyLabelIssued", "AwaitDispatch",
-        "AwaitDelivery", "AwaitInspection", "Refund", "RecordCosts", "NotifyOutcome", "Done",
+        "Authorise", "Decide", "BuyLabel", "ShipOrKeep", "NotifyLabelIssuedForAcceptanceRefund",
+        "AwaitDispatchForAcceptanceRefund", "RefundOnAcceptance", "AwaitDelivery", "AwaitInspection", "Refund",
+        "RecordCosts", "NotifyOutcome",
     ]  # fmt: skip
     assert _statuses(return_id) == [
         "REQUESTED", "APPROVED", "LABEL_ISSUED", "IN_TRANSIT", "DELIVERED", "INSPECTED", "REFUND_PENDING", "REFUNDED",
@@ -105,7 +114,7 @@ def test_a_return_travels_from_request_to_refund(aws: LocalAws) -> None:
     assert detail.status == 200, detail
     assert detail.body["status"] == "REFUNDED"
     assert detail.body["execution"]["status"] == "SUCCEEDED"
-    assert [step["state"] for step in detail.body["execution"]["path"]][-1] == "Done"
+    assert [step["state"] for step in detail.body["execution"]["path"]][-1] == "NotifyOutcome"
     ledger = {line["kind"]: line for line in detail.body["ledger"]}
     assert set(ledger) == {"LABEL", "REFUND", "RETURN_SHIPPING_RECOVERED"}
     assert ledger["REFUND"]["amount"] == {"amount": "-" + paid["amount"]["amount"], "currency": "EUR"}
@@ -323,7 +332,6 @@ def test_a_parcel_that_stops_being_scanned_is_lost(aws: LocalAws) -> None:
         "Refund",
         "RecordCosts",
         "NotifyOutcome",
-        "Done",
     ]
     assert record.status == "REFUNDED"
     assert len(refund_objects()) == 1

@@ -277,6 +277,18 @@ def test_a_refunded_or_closed_return_has_no_deadline_to_meet(status: str) -> Non
     assert codes(record) == []
 
 
+def test_a_return_refunded_early_has_met_its_deadline_while_the_parcel_still_travels() -> None:
+    # Given an EU return in transit, past its statutory deadline
+    record = a_return("IN_TRANSIT", refund_deadline=ago(days=1))
+    assert codes(record) == ["REFUND_DEADLINE"]
+    # When it was refunded on the acceptance scan / Then the deadline is met
+    record.refund = {"status": "succeeded", "trigger": "ACCEPTANCE_SCAN"}
+    assert codes(record) == []
+    # But a refund that is only pending does not meet it
+    record.refund = {"status": "pending", "trigger": "ACCEPTANCE_SCAN"}
+    assert codes(record) == ["REFUND_DEADLINE"]
+
+
 # ------------------------------------------------------------------------------------------ order and count
 
 

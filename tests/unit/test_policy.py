@@ -292,6 +292,32 @@ class TestSellerPolicy:
         assert floor.return_shipping_paid_by is Payer.SELLER
         assert SellerPolicy(return_shipping_paid_by=Payer.SHOPPER).apply(floor).return_shipping_paid_by is Payer.SELLER
 
+    def test_a_seller_may_refund_earlier_than_the_market_default_but_never_later(self) -> None:
+        # Given the US default (refund after inspection) and the EU one (on the acceptance scan)
+        us, eu = POLICIES["US"], POLICIES["EU"]
+        # When the seller refunds on delivery in both markets
+        terms = SellerPolicy(refund_trigger=RefundTrigger.DELIVERY)
+        # Then US shoppers are refunded on delivery, EU shoppers still on the acceptance scan
+        assert terms.apply(us).refund_trigger is RefundTrigger.DELIVERY
+        assert terms.apply(eu).refund_trigger is RefundTrigger.ACCEPTANCE_SCAN
+
+    @given(market=st.sampled_from(sorted(POLICIES)), trigger=st.sampled_from(list(RefundTrigger)))
+    def test_a_seller_trigger_never_delays_the_refund(self, market: str, trigger: RefundTrigger) -> None:
+        floor = POLICIES[market]
+        chosen = SellerPolicy(refund_trigger=trigger).apply(floor).refund_trigger
+        assert chosen.rank <= floor.refund_trigger.rank
+        assert chosen in (trigger, floor.refund_trigger)
+
+    def test_a_seller_refund_trigger_is_read_from_json_and_instant_is_refused(self) -> None:
+        # Given terms that refund on delivery
+        parsed = parse_seller_policies('{"AU": {"refund_trigger": "DELIVERY"}}')
+        # Then they parse
+        assert parsed["AU"] == SellerPolicy(refund_trigger=RefundTrigger.DELIVERY)
+        # And INSTANT (a per-shopper decision) or an unknown trigger is refused with the allowed values
+        for bad in ('"INSTANT"', '"ON_ORDER"', "3"):
+            with pytest.raises(ValueError, match="refund_trigger must be one of ACCEPTANCE_SCAN, DELIVERY, INSPECTION"):
+                parse_seller_policies(f'{{"AU": {{"refund_trigger": {bad}}}}}')
+
     def test_no_overrides_keeps_the_floor(self) -> None:
         for floor in POLICIES.values():
             assert SellerPolicy().apply(floor) == floor

@@ -92,17 +92,74 @@ def test_the_design_stages_exist_with_their_waits() -> None:
     assert set(finals.values()) == {"REJECTED", "CANCELLED", "EXPIRED", "LOST", "BOUNCED"}
 
 
-def test_the_happy_path_stays_within_twelve_state_transitions() -> None:
-    # Given the happy path (approved, shipped, delivered, inspected, refunded)
+def _happy_path(trigger: str) -> list[str]:
+    """The states an approved, shipped, delivered, inspected and refunded return passes through."""
     states = _definition()["States"]
     path, name = [], _definition()["StartAt"]
-    choose = {"Decide": "BuyLabel", "ShipOrKeep": "NotifyLabelIssued"}
     while True:
         path.append(name)
         state = states[name]
         if state["Type"] == "Succeed" or state.get("End"):
-            break
-        name = choose.get(name) or state["Next"]
-    # Then it costs at most 12 transitions (scans heartbeat the wait; they are not transitions)
-    assert len(path) <= 12, path
-    assert path[-3:] == ["RecordCosts", "NotifyOutcome", "Done"]
+            return path
+        if name == "Decide":
+            name = "BuyLabel"
+        elif name == "ShipOrKeep":
+            chosen = [c["Next"] for c in state["Choices"] if c.get("StringEquals") == trigger]
+            name = chosen[0] if chosen else state["Default"]
+        else:
+            name = state["Next"]
+
+
+def test_the_happy_path_stays_within_twelve_state_transitions_whenever_the_refund_is_paid() -> None:
+    # Given the happy path for each refund trigger
+    for trigger in ("INSTANT", "ACCEPTANCE_SCAN", "DELIVERY", "INSPECTION"):
+        path = _happy_path(trigger)
+        # Then it costs at most 12 transitions (scans heartbeat the wait; they are not transitions)
+        assert len(path) <= 12, (trigger, path)
+        # And every one still waits for the parcel and the inspection, and settles after it
+        assert path[-4:] == ["AwaitInspection", "Refund", "RecordCosts", "NotifyOutcome"], trigger
+        assert sum(name.startswith("AwaitDispatch") for name in path) == 1
+        assert sum(name.startswith("AwaitDelivery") for name in path) == 1
+
+
+def test_each_trigger_pays_its_early_refund_right_after_its_milestone() -> None:
+    assert _happy_path("INSTANT")[3:5] == ["ShipOrKeep", "RefundInstantly"]
+    acceptance = _happy_path("ACCEPTANCE_SCAN")
+    assert acceptance[acceptance.index("AwaitDispatchForAcceptanceRefund") + 1] == "RefundOnAcceptance"
+    delivery = _happy_path("DELIVERY")
+    assert delivery[delivery.index("AwaitDeliveryForDeliveryRefund") + 1] == "RefundOnDelivery"
+    inspection = _happy_path("INSPECTION")
+    assert not [name for name in inspection if name.startswith("RefundOn") or name == "RefundInstantly"]
+
+
+def test_the_trigger_branches_are_the_same_states_as_the_default_path_but_for_where_they_go_next() -> None:
+    # Given the branch copies of the notify and wait states
+    states = _definition()["States"]
+    copies = {
+        "NotifyLabelIssuedForAcceptanceRefund": "NotifyLabelIssued",
+        "AwaitDispatchForAcceptanceRefund": "AwaitDispatch",
+        "NotifyLabelIssuedForDeliveryRefund": "NotifyLabelIssued",
+        "AwaitDispatchForDeliveryRefund": "AwaitDispatch",
+        "AwaitDeliveryForDeliveryRefund": "AwaitDelivery",
+    }
+
+    def without_next(state: dict[str, Any]) -> dict[str, Any]:
+        rest = {key: value for key, value in state.items() if key != "Next"}
+        rest["Catch"] = [
+            {key: value for key, value in catch.items() if key != "Next" or value != state["Next"]}
+            for catch in state.get("Catch", [])
+        ]
+        return rest
+
+    # Then each is its original but for Next (and a Catch that falls through to Next)
+    for copy, original in copies.items():
+        assert without_next(states[copy]) == without_next(states[original]), copy
+    # And the three early refunds are one state, best effort: any error goes on to the next wait
+    early = [states[name] for name in ("RefundInstantly", "RefundOnAcceptance", "RefundOnDelivery")]
+    for state in early:
+        assert state["Parameters"]["Payload"] == {"return_id.$": "$.return_id", "early": True}
+        assert state["Catch"] == [
+            {"ErrorEquals": ["States.ALL"], "ResultPath": "$.early_refund_error", "Next": state["Next"]}
+        ]
+        assert without_next(state) == without_next(early[0])
+        assert state["ResultPath"] == "$.early_refund"

@@ -77,6 +77,9 @@ class Order(BaseModel):
     payment_reference: str = Field(min_length=1, max_length=128)
     # Needed by carriers that print the shopper's address on a return label (EasyPost, Shippo).
     shipping_address: ShippingAddress | None = None
+    # The storefront vouches for this shopper (e.g. a loyalty tier): a return approved without review
+    # is refunded as soon as its label is issued, not when the market's trigger is reached.
+    shopper_trusted: bool = False
 
     @field_validator("currency")
     @classmethod

@@ -28,9 +28,24 @@ class Payer(StrEnum):
 
 
 class RefundTrigger(StrEnum):
+    """When the refund is paid, earliest first."""
+
+    INSTANT = "INSTANT"  # once the label is issued; only for shoppers the seller vouches for
     ACCEPTANCE_SCAN = "ACCEPTANCE_SCAN"  # proof of dispatch
     DELIVERY = "DELIVERY"
     INSPECTION = "INSPECTION"
+
+    @property
+    def rank(self) -> int:
+        return list(RefundTrigger).index(self)
+
+    def at_latest(self, other: RefundTrigger) -> RefundTrigger:
+        """The earlier of the two triggers."""
+        return self if self.rank <= other.rank else other
+
+
+# What a seller may choose per market: INSTANT is decided per shopper, never for a whole market.
+SELLER_TRIGGERS = (RefundTrigger.ACCEPTANCE_SCAN, RefundTrigger.DELIVERY, RefundTrigger.INSPECTION)
 
 
 class DeadlineStart(StrEnum):
@@ -369,11 +384,15 @@ class SellerPolicy:
     return_shipping_paid_by: Payer | None = None
     restocking_fee_percent: Decimal | None = None
     excluded_categories: frozenset[Category] | None = None
+    # An earlier refund than the market's default, e.g. on delivery instead of after inspection.
+    refund_trigger: RefundTrigger | None = None
 
     def apply(self, floor: MarketPolicy) -> MarketPolicy:
-        # Only the four terms above can move, and only towards the shopper: the refund deadline, fault
-        # window, refund trigger, statutory flags and legal source always stay as the floor has them.
+        # Only the terms above can move, and only towards the shopper: the refund deadline, fault
+        # window, statutory flags and legal source always stay as the floor has them.
         policy = floor
+        if self.refund_trigger is not None:
+            policy = replace(policy, refund_trigger=self.refund_trigger.at_latest(floor.refund_trigger))
         if self.window_days is not None:
             policy = replace(policy, window_days=max(self.window_days, floor.window_days))
         if self.return_shipping_paid_by is Payer.SELLER:
@@ -406,6 +425,7 @@ class SellerPolicy:
             return_shipping_paid_by=_payer(data.get("return_shipping_paid_by")),
             restocking_fee_percent=_percent(data.get("restocking_fee_percent")),
             excluded_categories=_categories(data.get("excluded_categories")),
+            refund_trigger=_trigger(data.get("refund_trigger")),
         )
 
 
@@ -425,6 +445,14 @@ def _payer(value: object) -> Payer | None:
     if not isinstance(value, str) or value not in Payer.__members__:
         raise ValueError(f"return_shipping_paid_by must be one of {', '.join(Payer)}, not {value!r}")
     return Payer(value)
+
+
+def _trigger(value: object) -> RefundTrigger | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or value not in SELLER_TRIGGERS:
+        raise ValueError(f"refund_trigger must be one of {', '.join(SELLER_TRIGGERS)}, not {value!r}")
+    return RefundTrigger(value)
 
 
 def _percent(value: object) -> Decimal | None:

@@ -32,6 +32,7 @@ from returns_core.clock import iso, parse_utc
 from returns_core.domain.lanes import STALL_LIMIT, zone_for
 from returns_core.domain.scans import ScanStatus
 from returns_core.domain.statuses import OPEN, ReturnStatus, is_terminal
+from returns_core.ports.payments import RefundStatus
 from returns_core.storage.models import ReturnRecord
 from returns_core.storage.repository import OrdersRepository, ReturnsRepository
 from returns_core.workflow.milestones import CUSTOMS_HOLD_ALERT
@@ -47,6 +48,8 @@ class AlertCode(StrEnum):
     REFUND_REVERSED = "REFUND_REVERSED"
     REFUND_REQUIRES_ACTION = "REFUND_REQUIRES_ACTION"
     REFUND_EARLIER_ATTEMPT_SUCCEEDED = "REFUND_EARLIER_ATTEMPT_SUCCEEDED"
+    EARLY_REFUND_OVERPAID = "EARLY_REFUND_OVERPAID"
+    REFUNDED_NOT_RETURNED = "REFUNDED_NOT_RETURNED"
     LABEL_UNAVAILABLE = "LABEL_UNAVAILABLE"
     PARCEL_LOST = "PARCEL_LOST"
     # Computed from the record.
@@ -116,6 +119,14 @@ _TIMELINE: dict[str, tuple[Severity, str]] = {
     AlertCode.REFUND_EARLIER_ATTEMPT_SUCCEEDED: (
         Severity.CRITICAL,
         "An earlier refund attempt, given up as failed, has been paid after all: check for a double refund.",
+    ),
+    AlertCode.EARLY_REFUND_OVERPAID: (
+        Severity.WARNING,
+        "Refunded before inspection, which accepted less: recover the difference or write it off.",
+    ),
+    AlertCode.REFUNDED_NOT_RETURNED: (
+        Severity.CRITICAL,
+        "Refunded before the goods came back, and they will not come back: recover the refund.",
     ),
     AlertCode.LABEL_UNAVAILABLE: (
         Severity.CRITICAL,
@@ -273,6 +284,8 @@ def _inspection_overdue(
 
 def _refund_deadline(record: ReturnRecord, now: datetime, alert: AlertMaker) -> Iterator[Alert]:
     deadline = record.refund_deadline
+    if (record.refund or {}).get("status") == RefundStatus.SUCCEEDED.value:
+        return  # paid early: the return may still be travelling, but the deadline is met
     if deadline is None or now < deadline - REFUND_DEADLINE_WARNING:
         return
     passed = now >= deadline

@@ -66,8 +66,10 @@ class Authoriser:
             "lost_refund_seconds": self.settings.scaled_seconds(lost_refund_days * 86400),
             "refund_outcome_seconds": self.settings.scaled_seconds(REFUND_OUTCOME_SECONDS),
         }
+        market_trigger = self.policies(order.country).refund_trigger
         if record.decision:  # a retried task: the decision was already taken
-            return {"decision": record.decision["decision"], "timeouts": timeouts}
+            trigger = record.decision.get("refund_trigger", market_trigger.value)
+            return {"decision": record.decision["decision"], "timeouts": timeouts, "refund_trigger": trigger}
 
         request = request_of(record, order.email)
         # Quantities reserved by other returns of this order, not by this one.
@@ -91,11 +93,15 @@ class Authoriser:
         )
         assessment = assess(ctx, POLICY_VALIDATORS + RISK_VALIDATORS)
         decided_at = self.now()
+        # Trust is the storefront's word about the shopper; a return that risk sent to review loses it.
+        instant = order.shopper_trusted and assessment.decision is Decision.APPROVED
+        trigger = RefundTrigger.INSTANT if instant else market_trigger
 
         def change(record: ReturnRecord) -> None:
             record.decision = {
                 "decision": assessment.decision.value,
                 "at": iso(decided_at),
+                "refund_trigger": trigger.value,
                 "findings": [
                     {
                         "code": f.code,
@@ -115,7 +121,7 @@ class Authoriser:
                 transition(record, ReturnStatus.IN_REVIEW, decided_at)
 
         self.returns.mutate(return_id, change)
-        return {"decision": assessment.decision.value, "timeouts": timeouts}
+        return {"decision": assessment.decision.value, "timeouts": timeouts, "refund_trigger": trigger.value}
 
     def _shopper_recent_returns(self, record: ReturnRecord, window_days: int) -> int:
         """The shopper's other returns, on any order, created within the window before this one."""

@@ -12,6 +12,7 @@ from returns_core.domain.statuses import ReturnStatus
 from returns_core.money import Money
 from returns_core.observability import logger
 from returns_core.ports.carriers import CarrierPort, ClaimRequest, ClaimsPort, label_from_json
+from returns_core.ports.payments import RefundStatus
 from returns_core.storage.models import ReturnRecord
 from returns_core.storage.repository import OrdersRepository, ReturnsRepository
 from returns_core.workflow.costs import CostRecorder
@@ -21,6 +22,10 @@ from returns_core.workflow.lifecycle import append_timeline, transition
 # returnable again. A lost parcel keeps its reservation until the carrier claim is settled.
 _RELEASES = {ReturnStatus.REJECTED, ReturnStatus.EXPIRED, ReturnStatus.BOUNCED, ReturnStatus.CANCELLED}
 _VOIDS_LABEL = {ReturnStatus.EXPIRED, ReturnStatus.CANCELLED}
+# Our own status before the provider answered, and every provider status but a definite failure.
+_MONEY_MAY_HAVE_GONE = {"REQUESTED"} | {
+    status.value for status in RefundStatus if status not in (RefundStatus.FAILED, RefundStatus.CANCELED)
+}
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,9 @@ class Finaliser:
             record.task_token = None
             record.waiting_for = None
             transition(record, status, at, note=final.get("reason"))
+            if status in _RELEASES and (record.refund or {}).get("status") in _MONEY_MAY_HAVE_GONE:
+                # Refunded early (instantly or on acceptance) and the goods never came back.
+                append_timeline(record, {"kind": "ALERT", "code": "REFUNDED_NOT_RETURNED", "at": iso(at)})
             return True
 
         changed = self.returns.mutate(return_id, change)

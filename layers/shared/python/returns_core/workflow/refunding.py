@@ -3,6 +3,11 @@
 Our own refund record is written before the provider is called; the provider's idempotency
 key is derived from it; an unknown outcome is resolved by looking the refund up, never by
 paying again.
+
+Where the market or the shopper's trust says so, the workflow refunds early (at once, on the
+acceptance scan or on delivery) with the requested items; the return's status keeps following the
+parcel. The Refund task after inspection then settles: a refund already paid is confirmed under
+its own key, and what inspection would have deducted is recorded as an overpayment for ops.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from typing import Any
 
 from returns_core.clock import iso, utcnow
 from returns_core.domain.orders import Order
-from returns_core.domain.policy import MarketPolicy, policy_for
+from returns_core.domain.policy import MarketPolicy, RefundTrigger, policy_for
 from returns_core.domain.reasons import ReturnReason
 from returns_core.domain.refunds import AcceptedItem, RefundBreakdown, compute_refund
 from returns_core.domain.requests import Resolution
@@ -34,7 +39,7 @@ from returns_core.ports.payments import (
 )
 from returns_core.storage.models import ReturnRecord
 from returns_core.storage.repository import OrdersRepository, ReturnsRepository
-from returns_core.workflow.lifecycle import transition
+from returns_core.workflow.lifecycle import append_timeline, transition
 
 _FAILURES = (RefundStatus.FAILED, RefundStatus.CANCELED)
 _SETTLED_FAILURES = frozenset(status.value for status in _FAILURES)
@@ -106,7 +111,73 @@ class Refunder:
         refunded, units = self._earlier_refunds(record, order)
         return compute_refund(order, accepted_items(record), self.policies(order.country), label_cost, refunded, units)
 
-    def refund(self, return_id: str) -> dict[str, Any]:
+    def refund(self, return_id: str, early: bool = False) -> dict[str, Any]:
+        return self._refund_early(return_id) if early else self._settle(return_id)
+
+    def _refund_early(self, return_id: str) -> dict[str, Any]:
+        """Pay before inspection; never raises for an outcome, since the settle step comes after anyway."""
+        record = self.returns.get(return_id)
+        status = (record.refund or {}).get("status")
+        if status is not None and status not in _UNSETTLED:
+            return {"early_refund": status}  # paid, or failed and left for the settle step's new attempt
+        trigger = RefundTrigger((record.decision or {}).get("refund_trigger", RefundTrigger.INSPECTION))
+        if Resolution(record.request["resolution"]) is not Resolution.REFUND:
+            return {"early_refund": "NOT_APPLICABLE"}  # credit and exchanges are issued after inspection
+        order, _ = self.orders.get(record.order_number)
+        breakdown = self.breakdown(record, order)
+        if breakdown.total.is_zero():
+            return {"early_refund": "NOT_APPLICABLE"}
+        started_at = self.now()
+
+        def begin(record: ReturnRecord) -> dict[str, Any]:
+            if not record.refund:
+                record.refund = {
+                    "status": "REQUESTED",
+                    "idempotency_key": refund_key(return_id),
+                    "attempt": 1,
+                    "resolution": Resolution.REFUND.value,
+                    "breakdown": breakdown.to_json(),
+                    "requested_at": iso(started_at),
+                    "trigger": trigger.value,
+                }
+            return dict(record.refund)
+
+        refund_record = self.returns.mutate(return_id, begin)
+        key = str(refund_record["idempotency_key"])
+        try:
+            outcome = self._pay(order, return_id, key, Money.from_json(refund_record["breakdown"]["total"]))
+        except PaymentRejected:
+            return {"early_refund": RefundStatus.FAILED.value}
+        if outcome.status is RefundStatus.SUCCEEDED:
+            self._paid_early(return_id, outcome, trigger)
+        else:
+            self._note_outcome(return_id, key, outcome.status, outcome, None)
+        return {"early_refund": outcome.status.value}
+
+    def _paid_early(self, return_id: str, outcome: RefundOutcome, trigger: RefundTrigger) -> None:
+        paid_at = self.now()
+
+        def paid(record: ReturnRecord) -> None:
+            refund = dict(record.refund or {})
+            if refund.get("status") == RefundStatus.SUCCEEDED.value:
+                return  # the provider's webhook got here first
+            refund.update(
+                provider=outcome.provider,
+                refund_id=outcome.refund_id,
+                status=outcome.status.value,
+                amount=outcome.amount.to_json(),
+                settled_at=iso(paid_at),
+            )
+            record.refund = refund
+            append_timeline(
+                record,
+                {"kind": "PAYMENT", "status": outcome.status.value, "provider": outcome.provider, "at": iso(paid_at)}
+                | {"trigger": trigger.value},
+            )
+
+        self.returns.mutate(return_id, paid)
+
+    def _settle(self, return_id: str) -> dict[str, Any]:
         record = self.returns.get(return_id)
         if record.status in (ReturnStatus.REFUNDED, ReturnStatus.CLOSED):
             return {"final_status": record.status}
@@ -116,6 +187,8 @@ class Refunder:
         started_at = self.now()
 
         def begin(record: ReturnRecord) -> dict[str, Any]:
+            if record.refund and record.refund.get("trigger") and "due_after_inspection" not in record.refund:
+                _compare_with_inspection(record, breakdown, started_at)
             if not record.refund or record.refund.get("status") in _SETTLED_FAILURES:
                 # A refund the provider definitely did not pay is tried again under a new key: the old
                 # key would only replay the failure. An unknown outcome keeps its key (looked up, never repaid).
@@ -149,19 +222,7 @@ class Refunder:
             # Store credit and exchanges settle in the seller's own systems; no money moves here.
             return self._finish(return_id, None, ReturnStatus.CLOSED, f"{resolution.value.lower()} issued")
 
-        outcome = self.payments.find_refund(key)
-        if outcome is None:
-            try:
-                outcome = self.payments.refund(
-                    RefundOrder(order.payment_reference, total, key, reason=f"return {return_id}")
-                )
-            except PaymentTimeout:
-                outcome = self.payments.find_refund(key)
-                if outcome is None:
-                    raise
-            except PaymentRejected as exc:
-                self._note_outcome(return_id, key, RefundStatus.FAILED, None, str(exc))
-                raise
+        outcome = self._pay(order, return_id, key, total)
         if outcome.status is RefundStatus.SUCCEEDED:
             return self._finish(return_id, outcome, ReturnStatus.REFUNDED, None)
         # Only a succeeded refund is a refund. A failed one goes to the ops queue (AwaitRefundFix); a
@@ -171,6 +232,22 @@ class Refunder:
         if outcome.status in _FAILURES:
             raise PaymentRejected(f"the provider reports the refund {outcome.status.value}")
         raise PaymentPending(f"the provider reports the refund {outcome.status.value}")
+
+    def _pay(self, order: Order, return_id: str, key: str, total: Money) -> RefundOutcome:
+        """The provider's refund under our key: looked up first, paid only if it does not exist yet."""
+        outcome = self.payments.find_refund(key)
+        if outcome is not None:
+            return outcome
+        try:
+            return self.payments.refund(RefundOrder(order.payment_reference, total, key, reason=f"return {return_id}"))
+        except PaymentTimeout:
+            found = self.payments.find_refund(key)
+            if found is None:
+                raise
+            return found
+        except PaymentRejected as exc:
+            self._note_outcome(return_id, key, RefundStatus.FAILED, None, str(exc))
+            raise
 
     def _note_outcome(
         self, return_id: str, key: str, status: RefundStatus, outcome: RefundOutcome | None, reason: str | None
@@ -212,3 +289,14 @@ class Refunder:
 
         self.returns.mutate(return_id, finish)
         return {"final_status": status.value}
+
+
+def _compare_with_inspection(record: ReturnRecord, due: RefundBreakdown, at: datetime) -> None:
+    """Record what inspection says was owed beside what was refunded early; alert ops on an overpayment."""
+    refund = dict(record.refund or {})
+    early_total = Money.from_json(refund["breakdown"]["total"])
+    refund["due_after_inspection"] = due.total.to_json()
+    if refund.get("status") not in _SETTLED_FAILURES and early_total > due.total:
+        refund["overpaid"] = (early_total - due.total).to_json()
+        append_timeline(record, {"kind": "ALERT", "code": "EARLY_REFUND_OVERPAID", "at": iso(at)})
+    record.refund = refund
