@@ -20,7 +20,7 @@ from returns_core.domain.statuses import ReturnStatus
 from returns_core.errors import InvalidInput, NotFound
 from returns_core.observability import logger, tracer
 from returns_core.wiring import services
-from returns_core.workflow.alerts import AlertCode, AlertRules, OpenReturnAlerts, counts
+from returns_core.workflow.alerts import AlertCode, AlertRules, OpenReturnAlerts, acknowledge, counts
 from returns_core.workflow.costs import ledger_lines
 from returns_core.workflow.history import execution_summary
 from returns_core.workflow.inventory import announce_restock
@@ -190,6 +190,27 @@ def alerts(code: Annotated[str | None, Query()] = None) -> dict[str, Any]:
         "alerts": [alert.to_json() for alert in found if code is None or alert.code == code],
         "counts": counts(found),
     }
+
+
+class AcknowledgeBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    operator: str = Field(min_length=1, max_length=100)
+    note: str | None = Field(default=None, max_length=500)
+
+
+@app.post("/ops/returns/<return_id>/alerts/<code>/acknowledge")
+def acknowledge_alert(
+    return_id: ReturnId, code: Annotated[AlertCode, Path()], body: Annotated[AcknowledgeBody, Body()]
+) -> dict[str, Any]:
+    """Take an alert that outlives its return (a possible double refund, an overpayment) off the list."""
+    _record(return_id)
+    at = utcnow()
+    changed = services().returns.mutate(
+        return_id, lambda record: acknowledge(record, code, body.operator, body.note, at)
+    )
+    logger.info("alert acknowledged", extra={"return_id": return_id, "code": code, "changed": changed})
+    return {"return_id": return_id, "code": code.value, "acknowledged": True, "already": not changed}
 
 
 @app.get("/ops/unmatched-scans")

@@ -96,6 +96,8 @@ RETURNS = TableSpec(
         GlobalIndex("by_order", partition_key="order_number", sort_key="created_at"),
         # A shopper's returns across orders, by a hash of their email (risk: serial returners).
         GlobalIndex("by_shopper", partition_key="shopper_key", sort_key="created_at"),
+        # Sparse: only returns with an alert that outlives the return until ops acknowledge it.
+        GlobalIndex("by_attention", partition_key="attention", sort_key="created_at"),
     ),
 )
 LEDGER = TableSpec("ledger", "LEDGER_TABLE", partition_key="return_id", sort_key="line_id")
@@ -184,6 +186,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
             Route("POST", "/ops/returns/{return_id}/refund-retry", Auth.OPS),
             Route("POST", "/ops/returns/{return_id}/label-retry", Auth.OPS),
             Route("GET", "/ops/alerts", Auth.OPS),
+            Route("POST", "/ops/returns/{return_id}/alerts/{code}/acknowledge", Auth.OPS),
             Route("GET", "/ops/unmatched-scans", Auth.OPS),
             Route("POST", "/ops/unmatched-scans/reconcile", Auth.OPS),
             Route("PUT", "/ops/orders/{order_number}", Auth.OPS),

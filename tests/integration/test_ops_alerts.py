@@ -97,3 +97,46 @@ def test_a_delivered_return_left_uninspected_past_the_sla_is_an_alert(aws: Local
     assert ops("POST", f"/ops/returns/{return_id}/inspection", inspection_body()).status == 200
     assert finished(return_id)["status"] == "SUCCEEDED"
     assert ops("GET", "/ops/alerts", query="code=INSPECTION_SLA").body["alerts"] == []
+
+
+def test_an_overpaid_early_refund_stays_an_alert_after_the_return_ends_until_ops_acknowledge_it(
+    aws: LocalAws,
+) -> None:
+    # Given a German return of two T-shirts refunded on acceptance, of which inspection accepts one
+    order = seed_order("ORD-DE-OVER")
+    return_id = create_return(order, items=[("2", 2)])
+    delivered_to_warehouse(return_id)
+    assert ops("POST", f"/ops/returns/{return_id}/inspection", inspection_body([("2", 1)])).status == 200
+    assert finished(return_id)["status"] == "SUCCEEDED"
+
+    # When ops ask what needs them, although the return has ended REFUNDED
+    [alert] = ops("GET", "/ops/alerts").body["alerts"]
+
+    # Then the overpayment is there, to be acknowledged
+    assert (alert["code"], alert["return_id"], alert["status"], alert["acknowledge"]) == (
+        "EARLY_REFUND_OVERPAID",
+        return_id,
+        "REFUNDED",
+        True,
+    )
+
+    # When an alert it never had, or one that is not theirs to acknowledge, is acknowledged
+    path = f"/ops/returns/{return_id}/alerts"
+    assert ops("POST", f"{path}/REFUND_FAILED/acknowledge", {"operator": "finance-1"}).code == "NO_ALERT_TO_ACKNOWLEDGE"
+    assert ops("POST", f"{path}/NOT_A_CODE/acknowledge", {"operator": "finance-1"}).status == 422
+    assert ops("POST", "/ops/returns/RT-NONE/alerts/EARLY_REFUND_OVERPAID/acknowledge", {"operator": "x"}).status == 404
+    # Then nothing changed
+    assert len(ops("GET", "/ops/alerts").body["alerts"]) == 1
+
+    # When finance acknowledges it, twice (a double click)
+    body = {"operator": "finance-1", "note": "Recovered from the shopper"}
+    first = ops("POST", f"{path}/EARLY_REFUND_OVERPAID/acknowledge", body)
+    second = ops("POST", f"{path}/EARLY_REFUND_OVERPAID/acknowledge", body)
+
+    # Then it is off the list, acknowledged once, and the return left the attention index
+    assert (first.status, first.body["already"], second.status, second.body["already"]) == (200, False, 200, True)
+    assert ops("GET", "/ops/alerts").body["alerts"] == []
+    record = services().returns.get(return_id)
+    assert [e["kind"] for e in record.timeline].count("ALERT_ACK") == 1
+    assert record.attention is None
+    assert list(services().returns.needing_attention()) == []

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from returns_core.clock import iso
+from returns_core.errors import Conflict
 from returns_core.storage.models import ReturnRecord
-from returns_core.workflow.alerts import Alert, AlertRules, alerts_for, counts
+from returns_core.workflow.alerts import Alert, AlertRules, acknowledge, alerts_for, counts
 
 NOW = datetime(2026, 5, 20, 12, 0, tzinfo=UTC)
 RULES = AlertRules(warehouse_country="DE", inspection_sla=timedelta(days=3))
@@ -323,3 +324,72 @@ def test_no_alert_carries_personal_data() -> None:
     text = json.dumps([alert.to_json() for alert in alerts(*records)])
     assert {"INSPECTION_SLA", "REFUND_DEADLINE", "STALLED_PARCEL", "CUSTOMS_HOLD"} <= set(codes(*records))
     assert "@" not in text and "Hamburg" not in text
+
+
+# ---------------------------------------------------------------------------- alerts kept until acknowledged
+
+
+def test_an_alert_kept_until_acknowledged_stays_on_an_ended_return_until_ops_acknowledge_it() -> None:
+    # Given a refunded return whose early refund was larger than inspection accepted
+    overpaid = alert_entry("EARLY_REFUND_OVERPAID", ago(days=2), until_acknowledged=True)
+    record = a_return("REFUNDED", timeline=[overpaid], attention="ALERT")
+
+    # When ops look at the alerts / Then it is listed although the return has ended, acknowledgeable
+    [alert] = alerts(record)
+    assert (alert.code, alert.severity.value, alert.to_json()["acknowledge"]) == (
+        "EARLY_REFUND_OVERPAID",
+        "warning",
+        True,
+    )
+
+    # When ops acknowledge it
+    assert acknowledge(record, "EARLY_REFUND_OVERPAID", "ops-anna", "Written off", NOW) is True
+
+    # Then it is gone, the return leaves the attention index, and the timeline says who did it
+    assert codes(record) == []
+    assert record.attention is None
+    assert record.timeline[-1] == {
+        "kind": "ALERT_ACK",
+        "code": "EARLY_REFUND_OVERPAID",
+        "operator": "ops-anna",
+        "note": "Written off",
+        "at": iso(NOW),
+    }
+    # And acknowledging it again changes nothing
+    assert acknowledge(record, "EARLY_REFUND_OVERPAID", "ops-anna", None, NOW) is False
+    assert len(record.timeline) == 2
+
+
+def test_the_same_alert_raised_again_after_an_acknowledgement_is_listed_again() -> None:
+    first = alert_entry("REFUND_EARLIER_ATTEMPT_SUCCEEDED", ago(days=3), until_acknowledged=True)
+    ack = {"kind": "ALERT_ACK", "code": "REFUND_EARLIER_ATTEMPT_SUCCEEDED", "operator": "ops", "at": iso(ago(days=2))}
+    again = alert_entry("REFUND_EARLIER_ATTEMPT_SUCCEEDED", ago(days=1), until_acknowledged=True)
+    record = a_return("REFUNDED", timeline=[first, ack, again], attention="ALERT")
+    assert codes(record) == ["REFUND_EARLIER_ATTEMPT_SUCCEEDED"]
+
+
+def test_the_return_stays_in_the_attention_index_until_its_last_such_alert_is_acknowledged() -> None:
+    record = a_return(
+        "EXPIRED",
+        timeline=[
+            alert_entry("REFUNDED_NOT_RETURNED", ago(days=2), until_acknowledged=True),
+            alert_entry("REFUND_EARLIER_ATTEMPT_SUCCEEDED", ago(days=1), until_acknowledged=True),
+        ],
+        attention="ALERT",
+    )
+    assert acknowledge(record, "REFUNDED_NOT_RETURNED", "ops", None, NOW)
+    assert record.attention == "ALERT"
+    assert codes(record) == ["REFUND_EARLIER_ATTEMPT_SUCCEEDED"]
+    assert acknowledge(record, "REFUND_EARLIER_ATTEMPT_SUCCEEDED", "ops", None, NOW)
+    assert record.attention is None
+
+
+@pytest.mark.parametrize("code", ["REFUND_FAILED", "STALLED_PARCEL", "EARLY_REFUND_OVERPAID"])
+def test_an_alert_that_settles_by_itself_or_was_never_raised_cannot_be_acknowledged(code: str) -> None:
+    # Given an open return whose refund the provider refused (settled by a retry, not an acknowledgement)
+    record = a_return("REFUND_PENDING", timeline=[alert_entry("REFUND_FAILED", ago(hours=5))])
+    # When ops try to acknowledge it, or an alert it does not have / Then it is refused and nothing changes
+    with pytest.raises(Conflict) as refused:
+        acknowledge(record, code, "ops", None, NOW)
+    assert refused.value.code == "NO_ALERT_TO_ACKNOWLEDGE"
+    assert len(record.timeline) == 1

@@ -188,7 +188,8 @@
     const what = entry.kind === "STATUS" ? `Status ${human(entry.status)}` :
       entry.kind === "SCAN" ? `Carrier scan: ${human(entry.scan)}${entry.location ? ` at ${entry.location}` : ""}` :
       entry.kind === "ALERT" ? `Alert: ${human(entry.code)}` :
-      entry.kind === "PAYMENT" ? `Payment provider: refund ${entry.status}${entry.reason ? ` (${entry.reason})` : ""}` :
+      entry.kind === "PAYMENT" ? `Payment provider: refund ${entry.status}${entry.reason ? ` (${entry.reason})` : ""}${entry.trigger ? `, paid early (${human(entry.trigger)})` : ""}` :
+      entry.kind === "ALERT_ACK" ? `Alert acknowledged: ${human(entry.code)} by ${entry.operator}${entry.note ? `: ${entry.note}` : ""}` :
       `${human(entry.kind)}${entry.note ? `: ${entry.note}` : ""}`;
     return el("li", { class: entry.kind === "ALERT" ? "alert" : "" },
       el("time", { datetime: entry.at || "" }, when(entry.at)), " ", what);
@@ -267,6 +268,14 @@
         })));
       }
     }
+    for (const code of record.alerts_to_acknowledge || []) {
+      forms.push(action(`Acknowledge ${human(code)}`, [
+        field("Operator", el("input", { name: "operator", required: true, maxlength: 100, autocomplete: "username" })),
+        field("Note", el("input", { name: "note", maxlength: 500 })),
+      ], "Acknowledge", (data) => api("POST", `/ops/returns/${id}/alerts/${code}/acknowledge`, {
+        operator: data.get("operator"), ...(data.get("note") ? { note: data.get("note") } : {}),
+      })));
+    }
     return forms;
   }
 
@@ -304,6 +313,8 @@
       ["Refund", refund.status ? `${human(refund.status)}${refund.amount ? `, ${money(refund.amount)}` : ""}` : "—"],
       ["Attempt", refund.attempt || (refund.status ? 1 : "—")],
       ["Failure", refund.failure_reason ? human(refund.failure_reason) : "—"],
+      ["Paid", refund.trigger ? `early: ${human(refund.trigger)}` : (refund.status ? "after inspection" : "—")],
+      ["Overpaid", refund.overpaid ? `${money(refund.overpaid)} more than inspection accepted` : "—"],
     ]));
     $("#detail-no-ledger").hidden = Boolean((r.ledger || []).length);
     $("#detail-ledger").hidden = !(r.ledger || []).length;

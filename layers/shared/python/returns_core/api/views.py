@@ -6,6 +6,7 @@ from typing import Any
 
 from returns_core.adapters.documents import DocumentStore
 from returns_core.storage.models import ReturnRecord
+from returns_core.workflow.alerts import outstanding_acknowledgements
 
 
 def _label(record: ReturnRecord, documents: DocumentStore | None) -> dict[str, Any] | None:
@@ -94,6 +95,7 @@ def ops_view(record: ReturnRecord, documents: DocumentStore | None = None) -> di
         "dispatched_at": record.dispatched_at.isoformat() if record.dispatched_at else None,
         "delivered_at": record.delivered_at.isoformat() if record.delivered_at else None,
         "timeline": record.timeline or [],
+        "alerts_to_acknowledge": sorted(outstanding_acknowledgements(record)),
     }
 
 

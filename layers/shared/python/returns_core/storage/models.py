@@ -71,6 +71,19 @@ class ByShopper(GlobalSecondaryIndex["ReturnRecord"]):
     created_at = UnicodeAttribute(range_key=True)
 
 
+# The one value of `ReturnRecord.attention`: its presence is what puts a return in the index.
+ATTENTION = "ALERT"
+
+
+class ByAttention(GlobalSecondaryIndex["ReturnRecord"]):
+    class Meta:
+        index_name = "by_attention"
+        projection = AllProjection()
+
+    attention = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
 class ReturnRecord(Model):
     class Meta:
         table_name = "unbound-returns"
@@ -105,12 +118,15 @@ class ReturnRecord(Model):
     returnless = BooleanAttribute(default=False)
     # A one-way hash of the shopper's normalised email: their returns across orders, without the address.
     shopper_key = UnicodeAttribute(null=True)
+    # Set while the return has an alert ops must acknowledge, ended or not (the sparse by_attention index).
+    attention = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
     by_status = ByStatus()
     by_tracking_number = ByTrackingNumber()
     by_order = ByOrder()
     by_shopper = ByShopper()
+    by_attention = ByAttention()
 
 
 class LedgerRecord(Model):

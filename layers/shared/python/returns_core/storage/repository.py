@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
@@ -14,7 +14,7 @@ from returns_core.analytics.counters import order_deltas
 from returns_core.domain.orders import Order
 from returns_core.storage.aggregates import AggregatesStore
 from returns_core.storage.connections import TransactionalStore
-from returns_core.storage.models import OrderRecord, ReturnRecord
+from returns_core.storage.models import ATTENTION, OrderRecord, ReturnRecord
 
 T = TypeVar("T")
 _MAX_ATTEMPTS = 8
@@ -136,6 +136,10 @@ class ReturnsRepository(TransactionalStore):
         """The shopper's returns created from `since` to `until` (ISO UTC), across all their orders."""
         hits = ReturnRecord.by_shopper.query(shopper_key, ReturnRecord.created_at.between(since, until))
         return [hit.return_id for hit in hits]
+
+    def needing_attention(self) -> Iterator[ReturnRecord]:
+        """Every return with an alert still to be acknowledged, newest first."""
+        return iter(ReturnRecord.by_attention.query(ATTENTION, scan_index_forward=False))
 
     def by_status(self, status: str, limit: int, cursor: str | None) -> tuple[list[ReturnRecord], str | None]:
         start_key = _decode_cursor(cursor) if cursor else None

@@ -1,4 +1,5 @@
-"""What ops must act on now: alerts computed from open returns, sorted by urgency.
+"""What ops must act on now: alerts computed from open returns (and ended ones still to be acknowledged),
+sorted by urgency.
 
 Two kinds, both read from the return records only (no analytics scan):
 
@@ -7,7 +8,9 @@ Two kinds, both read from the return records only (no analytics scan):
   REFUND_FAILED and LABEL_UNAVAILABLE once ops asked for a retry after it (a failing retry alerts
   again), REFUND_REQUIRES_ACTION once the refund is no longer waiting for that action. REFUND_REVERSED
   stays, terminal or not, until the refund has succeeded again. The workflow's customs alerts are
-  superseded by CUSTOMS_HOLD below, which also ends when the parcel moves on;
+  superseded by CUSTOMS_HOLD below, which also ends when the parcel moves on. An alert raised
+  `until_acknowledged` (a possible double refund, an early refund larger than inspection allowed, goods
+  refunded early that never came back) stays, on ended returns too, until ops acknowledge it;
 - conditions of the record at `now`: STALLED_PARCEL (no scan for longer than the lane's stall limit,
   the same one the AwaitDelivery heartbeat uses), CUSTOMS_HOLD (the latest scan is a customs hold),
   INSPECTION_SLA (delivered, not inspected within the seller's SLA) and REFUND_DEADLINE (the
@@ -32,13 +35,17 @@ from returns_core.clock import iso, parse_utc
 from returns_core.domain.lanes import STALL_LIMIT, zone_for
 from returns_core.domain.scans import ScanStatus
 from returns_core.domain.statuses import OPEN, ReturnStatus, is_terminal
+from returns_core.errors import Conflict
 from returns_core.ports.payments import RefundStatus
 from returns_core.storage.models import ReturnRecord
 from returns_core.storage.repository import OrdersRepository, ReturnsRepository
+from returns_core.workflow.lifecycle import append_timeline
 from returns_core.workflow.milestones import CUSTOMS_HOLD_ALERT
 
 # A statutory refund deadline this close is a warning; once passed, critical.
 REFUND_DEADLINE_WARNING = timedelta(days=3)
+# The timeline entry ops write when they acknowledge an alert.
+ACKNOWLEDGED = "ALERT_ACK"
 _PAGE_SIZE = 100
 
 
@@ -168,13 +175,15 @@ def _alerts_of(record: ReturnRecord, now: datetime, rules: AlertRules, country_o
     timeline: list[dict[str, Any]] = list(record.timeline or [])
     refund_status = (record.refund or {}).get("status")
 
+    acknowledged = _acknowledged(timeline)
     for code, position, entry in _latest_alerts(timeline):
-        if code in _SUPERSEDED:
+        sticky = bool(entry.get("until_acknowledged"))
+        if code in _SUPERSEDED or (sticky and acknowledged.get(code, -1) > position):
             continue
         if code == AlertCode.REFUND_REVERSED:
             if refund_status == "succeeded":
                 continue
-        elif terminal:
+        elif terminal and not sticky:
             continue
         if code in _SETTLED_BY and any(e.get("kind") == _SETTLED_BY[code] for e in timeline[position + 1 :]):
             continue
@@ -182,6 +191,8 @@ def _alerts_of(record: ReturnRecord, now: datetime, rules: AlertRules, country_o
             continue
         severity, message = _TIMELINE.get(code, (Severity.WARNING, f"The workflow raised {code}."))
         details = {key: entry[key] for key in _TIMELINE_DETAILS if entry.get(key) is not None}
+        if sticky:
+            details["acknowledge"] = True
         yield alert(code, severity, parse_utc(entry["at"]), message, **details)
 
     if terminal:
@@ -203,6 +214,47 @@ def _latest_alerts(timeline: list[dict[str, Any]]) -> list[tuple[str, int, dict[
         if entry.get("kind") == "ALERT" and entry.get("code") and entry.get("at"):
             latest[str(entry["code"])] = (position, entry)
     return [(code, position, entry) for code, (position, entry) in latest.items()]
+
+
+def _acknowledged(timeline: list[dict[str, Any]]) -> dict[str, int]:
+    """Alert code -> the position of its latest acknowledgement."""
+    return {str(e["code"]): position for position, e in enumerate(timeline) if e.get("kind") == ACKNOWLEDGED}
+
+
+def outstanding_acknowledgements(record: ReturnRecord) -> set[str]:
+    """The codes of the return's alerts that wait for ops to acknowledge them."""
+    timeline: list[dict[str, Any]] = list(record.timeline or [])
+    acknowledged = _acknowledged(timeline)
+    return {
+        code
+        for code, position, entry in _latest_alerts(timeline)
+        if entry.get("until_acknowledged") and acknowledged.get(code, -1) < position
+    }
+
+
+def acknowledge(record: ReturnRecord, code: str, operator: str, note: str | None, at: datetime) -> bool:
+    """Acknowledge the return's `code` alert: True if it was waiting, False if it already was acknowledged.
+
+    Conflict if the return never had such an alert, or it is one that settles by itself (a refund retry).
+    """
+    outstanding = outstanding_acknowledgements(record)
+    if code not in outstanding:
+        if any(e.get("kind") == "ALERT" and e.get("code") == code for e in record.timeline or []) and any(
+            e.get("kind") == ACKNOWLEDGED and e.get("code") == code for e in record.timeline or []
+        ):
+            return False
+        raise Conflict(
+            f"This return has no {code} alert to acknowledge; alerts that end by themselves (a retried"
+            " refund or label, a parcel moving on) cannot be acknowledged away.",
+            code="NO_ALERT_TO_ACKNOWLEDGE",
+        )
+    entry: dict[str, Any] = {"kind": ACKNOWLEDGED, "code": code, "operator": operator, "at": iso(at)}
+    if note:
+        entry["note"] = note
+    append_timeline(record, entry)
+    if not outstanding - {code}:
+        record.attention = None  # out of the sparse index: nothing left for ops here
+    return True
 
 
 AlertMaker = Callable[..., Alert]
@@ -305,7 +357,8 @@ def _days(duration: timedelta) -> int:
 
 
 class OpenReturnAlerts:
-    """The alerts of every open return, read through the returns table's by-status index."""
+    """The alerts of every open return (the by-status index) and of every ended one still waiting for an
+    acknowledgement (the sparse by-attention index)."""
 
     def __init__(self, returns: ReturnsRepository, orders: OrdersRepository, rules: AlertRules) -> None:
         self._returns = returns
@@ -324,10 +377,14 @@ class OpenReturnAlerts:
         return alerts_for(self._open_returns(), now, self._rules, country_of)
 
     def _open_returns(self) -> Iterator[ReturnRecord]:
+        seen: set[str] = set()
+        for record in self._returns.needing_attention():
+            seen.add(record.return_id)
+            yield record
         for status in OPEN:
             cursor: str | None = None
             while True:
                 page, cursor = self._returns.by_status(status.value, _PAGE_SIZE, cursor)
-                yield from page
+                yield from (record for record in page if record.return_id not in seen)
                 if cursor is None:
                     break

@@ -16,7 +16,7 @@ from returns_core.ports.payments import RefundStatus
 from returns_core.storage.models import ReturnRecord
 from returns_core.storage.repository import OrdersRepository, ReturnsRepository
 from returns_core.workflow.costs import CostRecorder
-from returns_core.workflow.lifecycle import append_timeline, transition
+from returns_core.workflow.lifecycle import append_timeline, raise_alert, transition
 
 # Statuses in which the goods stay with (or go back to) the shopper: their quantities become
 # returnable again. A lost parcel keeps its reservation until the carrier claim is settled.
@@ -57,7 +57,7 @@ class Finaliser:
             transition(record, status, at, note=final.get("reason"))
             if status in _RELEASES and (record.refund or {}).get("status") in _MONEY_MAY_HAVE_GONE:
                 # Refunded early (instantly or on acceptance) and the goods never came back.
-                append_timeline(record, {"kind": "ALERT", "code": "REFUNDED_NOT_RETURNED", "at": iso(at)})
+                raise_alert(record, "REFUNDED_NOT_RETURNED", at, until_acknowledged=True)
             return True
 
         changed = self.returns.mutate(return_id, change)

@@ -7,12 +7,22 @@ from typing import Any
 
 from returns_core.clock import iso
 from returns_core.domain.statuses import IllegalTransition, ReturnStatus, can_transition
-from returns_core.storage.models import ReturnRecord
+from returns_core.storage.models import ATTENTION, ReturnRecord
 
 
 def append_timeline(record: ReturnRecord, entry: dict[str, Any]) -> None:
     # Reassign rather than mutate so pynamodb sees the attribute as changed.
     record.timeline = [*(record.timeline or []), entry]
+
+
+def raise_alert(record: ReturnRecord, code: str, at: datetime, *, until_acknowledged: bool = False) -> None:
+    """An alert for ops on the timeline. One `until_acknowledged` stays on the ops alert list after the
+    return has ended (an overpayment, goods refunded and never returned) until someone acknowledges it."""
+    entry: dict[str, Any] = {"kind": "ALERT", "code": code, "at": iso(at)}
+    if until_acknowledged:
+        entry["until_acknowledged"] = True
+        record.attention = ATTENTION
+    append_timeline(record, entry)
 
 
 def transition(record: ReturnRecord, target: ReturnStatus, at: datetime, note: str | None = None) -> bool:

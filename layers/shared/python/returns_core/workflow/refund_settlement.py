@@ -17,7 +17,7 @@ from returns_core.ports.payments import RefundStatus
 from returns_core.storage.models import ReturnRecord
 from returns_core.storage.repository import ReturnsRepository
 from returns_core.webhooks.payment_events import PaymentEvent
-from returns_core.workflow.lifecycle import append_timeline, reopen, transition
+from returns_core.workflow.lifecycle import append_timeline, raise_alert, reopen, transition
 from returns_core.workflow.milestones import Milestones, Resume, Stage, take_token
 from returns_core.workflow.refunding import return_id_of
 
@@ -65,7 +65,7 @@ def _settle(record: ReturnRecord, refund: dict[str, Any], event: PaymentEvent, n
         # An earlier attempt, already given up as failed: money moving on it now would be a second refund.
         append_timeline(record, {**entry, "attempt_key": event.idempotency_key})
         if event.status is RefundStatus.SUCCEEDED:
-            append_timeline(record, {"kind": "ALERT", "code": "REFUND_EARLIER_ATTEMPT_SUCCEEDED", "at": iso(now)})
+            raise_alert(record, "REFUND_EARLIER_ATTEMPT_SUCCEEDED", now, until_acknowledged=True)
         return "STALE"
     current = refund.get("status")
     details: dict[str, Any] = {"provider": event.provider, "refund_id": event.refund_id}

@@ -39,7 +39,7 @@ from returns_core.ports.payments import (
 )
 from returns_core.storage.models import ReturnRecord
 from returns_core.storage.repository import OrdersRepository, ReturnsRepository
-from returns_core.workflow.lifecycle import append_timeline, transition
+from returns_core.workflow.lifecycle import append_timeline, raise_alert, transition
 
 _FAILURES = (RefundStatus.FAILED, RefundStatus.CANCELED)
 _SETTLED_FAILURES = frozenset(status.value for status in _FAILURES)
@@ -298,5 +298,5 @@ def _compare_with_inspection(record: ReturnRecord, due: RefundBreakdown, at: dat
     refund["due_after_inspection"] = due.total.to_json()
     if refund.get("status") not in _SETTLED_FAILURES and early_total > due.total:
         refund["overpaid"] = (early_total - due.total).to_json()
-        append_timeline(record, {"kind": "ALERT", "code": "EARLY_REFUND_OVERPAID", "at": iso(at)})
+        raise_alert(record, "EARLY_REFUND_OVERPAID", at, until_acknowledged=True)
     record.refund = refund
