@@ -171,6 +171,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         description="Payment providers' refund webhooks: verify, settle the refund once, resume its task",
         routes=(Route("POST", "/webhooks/payments/{provider}", Auth.SIGNED),),
         tables={"returns": RW},
+        put_events=True,  # an early refund settled later: the shopper's email
         task_callbacks=True,
         timeout_seconds=10,
     ),
@@ -258,6 +259,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         asl_placeholder="RefundFunctionArn",
         tables={"orders": R, "returns": RW, "ledger": RW},
         documents=RW,  # the sandbox payment provider keeps its refunds there
+        put_events=True,  # an early refund's milestone, for the shopper's email
         timeout_seconds=30,
     ),
     FunctionSpec(

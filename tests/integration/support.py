@@ -552,3 +552,27 @@ def refuse_first_refund(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(SandboxPayments, "refund", refuse_once)
     return refusals
+
+
+def capture_milestones(aws: LocalAws) -> str:
+    """An SQS queue on the milestone rule: where EventBridge would deliver to the notify function."""
+    from infra import catalogue
+    from infra.local import environment as env
+
+    sqs, events = aws.client("sqs"), aws.client("events")
+    queue = sqs.create_queue(QueueName="milestones")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    rule = catalogue.MILESTONE_RULE
+    events.put_rule(Name=rule.name, EventBusName=env.BUS_NAME, EventPattern=json.dumps(rule.pattern))
+    events.put_targets(Rule=rule.name, EventBusName=env.BUS_NAME, Targets=[{"Id": "notify", "Arn": arn}])
+    return str(queue)
+
+
+def deliver_milestones(aws: LocalAws, queue: str) -> list[str]:
+    """Hand every captured milestone event to the notify function; the milestones seen."""
+    seen = []
+    for message in aws.client("sqs").receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", []):
+        event = json.loads(message["Body"])
+        seen.append(event["detail"]["event"])
+        invoke("notify", event)
+    return seen

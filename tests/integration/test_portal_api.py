@@ -3,7 +3,6 @@ signed status links, the EU withdrawal function, answers in the shopper's langua
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -20,10 +19,11 @@ from .support import (
     LocalAws,
     api_event,
     call_api,
+    capture_milestones,
+    deliver_milestones,
     deliver_scan,
     drive_to_refund,
     get_return,
-    invoke,
     order_line,
     return_request,
     seed_order,
@@ -406,34 +406,10 @@ def test_the_openapi_document_describes_the_storefront_routes(aws: LocalAws, pat
 # ------------------------------------------------------------------------------------- milestone emails
 
 
-def _capture_milestones(aws: LocalAws) -> str:
-    """An SQS queue on the milestone rule: where EventBridge would deliver to the notify function."""
-    from infra import catalogue
-    from infra.local import environment as env
-
-    sqs, events = aws.client("sqs"), aws.client("events")
-    queue = sqs.create_queue(QueueName="milestones")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    rule = catalogue.MILESTONE_RULE
-    events.put_rule(Name=rule.name, EventBusName=env.BUS_NAME, EventPattern=json.dumps(rule.pattern))
-    events.put_targets(Rule=rule.name, EventBusName=env.BUS_NAME, Targets=[{"Id": "notify", "Arn": arn}])
-    return str(queue)
-
-
-def _deliver_milestones(aws: LocalAws, queue: str) -> list[str]:
-    """Hand every captured milestone event to the notify function; the milestones seen."""
-    seen = []
-    for message in aws.client("sqs").receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", []):
-        event = json.loads(message["Body"])
-        seen.append(event["detail"]["event"])
-        invoke("notify", event)
-    return seen
-
-
 def test_the_shopper_is_emailed_in_her_language_when_the_carrier_accepts_and_delivers(aws: LocalAws) -> None:
     # Given a Japanese shopper's return with its label, and a portal for the status links
     _settings(aws, PORTAL_URL="https://returns.example.com/portal/")
-    queue = _capture_milestones(aws)
+    queue = capture_milestones(aws)
     order = seed_order("ORD-P14", country="JP", currency="JPY", lines=[order_line("1", price="9800")])
     return_id = storefront("POST", "/returns", return_request(order, language="ja")).body["return_id"]
     tracking = wait_tracking_number(return_id)
@@ -443,7 +419,7 @@ def test_the_shopper_is_emailed_in_her_language_when_the_carrier_accepts_and_del
     deliver_scan(tracking, ScanStatus.ACCEPTED, event_id="evt-acc")
     wait_parked(return_id, "DELIVERY")
     deliver_scan(tracking, ScanStatus.DELIVERED)
-    milestones = _deliver_milestones(aws, queue)
+    milestones = deliver_milestones(aws, queue)
     # Then she gets one email per milestone, in Japanese, addressed by name, linking her status page
     assert sorted(set(milestones)) == ["ACCEPTED", "DELIVERED"]
     from returns_core.i18n import translator

@@ -11,6 +11,7 @@ import pytest
 
 from returns_core.adapters.sandbox_payments import SandboxPayments
 from returns_core.domain.scans import ScanStatus
+from returns_core.money import Money
 from returns_core.storage.models import LedgerRecord
 from returns_core.wiring import services
 
@@ -20,7 +21,9 @@ from .support import (
     LocalAws,
     api_event,
     call_api,
+    capture_milestones,
     create_return,
+    deliver_milestones,
     deliver_scan,
     get_return,
     inspection_body,
@@ -28,7 +31,10 @@ from .support import (
     order_line,
     refund_objects,
     refuse_first_refund,
+    return_request,
     seed_order,
+    sent_emails,
+    storefront,
     visited_states,
     wait_execution,
     wait_parked,
@@ -262,3 +268,46 @@ def test_an_instant_refund_whose_parcel_never_leaves_alerts_ops_to_recover_it(aw
     assert record.status == "EXPIRED"
     assert record.refund["status"] == "succeeded"
     assert _alerts(return_id) == ["REFUNDED_NOT_RETURNED"]
+
+
+def test_a_shopper_refunded_on_acceptance_is_told_so_once_in_her_language(aws: LocalAws) -> None:
+    # Given a return started in German, with the milestone rule delivering to the notify function
+    queue = capture_milestones(aws)
+    order = seed_order("ORD-DE-TOLD")
+    created = storefront("POST", "/returns", return_request(order, items=[("1", 1)], language="de"))
+    return_id, token = created.body["return_id"], created.body["track_token"]
+    tracking = wait_tracking_number(return_id)
+    wait_parked(return_id, "DISPATCH")
+
+    # When the carrier accepts the parcel and the early refund is paid
+    assert deliver_scan(tracking, ScanStatus.ACCEPTED) == "ADVANCED"
+    wait_parked(return_id, "DELIVERY")
+    milestones = deliver_milestones(aws, queue)
+
+    # Then she is emailed about the refund while the parcel travels, and her status page says so
+    from returns_core.i18n import translator
+
+    _ = translator("de")
+    assert "REFUNDED" in milestones
+    refund_subject = _("Your refund for order {order} is on its way", order=order.order_number)
+    assert [mail.subject for mail in sent_emails()].count(refund_subject) == 1
+    page = storefront("GET", f"/shopper/track/{token}", query="lang=de").body
+    assert page["status"] == "IN_TRANSIT"
+    assert page["refund"]["status"] == "SUCCEEDED"
+    paid = Money.from_json(get_return(return_id).refund["breakdown"]["total"])
+    assert page["next_step"]["text"].startswith(_("We have already refunded {amount}.", amount=_.money(paid)))
+
+    # When the parcel arrives, is inspected and the workflow ends
+    assert deliver_scan(tracking, ScanStatus.DELIVERED) == "ADVANCED"
+    wait_parked(return_id, "INSPECTION")
+    _inspect(return_id, [("1", 1)])
+    assert wait_execution(return_id)["status"] == "SUCCEEDED"
+    deliver_milestones(aws, queue)
+
+    # Then the inspection email says the refund is already paid, and no second refund email goes out
+    subjects = [mail.subject for mail in sent_emails()]
+    assert subjects.count(refund_subject) == 1
+    inspected = _("We have inspected your return for order {order}", order=order.order_number)
+    text = next(mail.text for mail in sent_emails() if mail.subject == inspected)
+    already = "We have inspected the items of return {return_id}. Your refund has already been paid."
+    assert _(already, return_id=return_id) in text

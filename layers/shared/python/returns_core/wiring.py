@@ -272,6 +272,7 @@ class Services:
             self.fx,
             policies=self.policy,
             store_credit_bonus_percent=self.settings.store_credit_bonus_percent,
+            announce=self.milestones.announce,
         )
 
     @cached_property

@@ -33,6 +33,7 @@ NEXT_INSPECTION = N_("Your parcel has arrived. We will inspect it by {date}.")
 NEXT_REFUND = N_("Your refund is being paid. Expect it by {date}.")
 NEXT_REFUND_KEPT = N_("You may keep the items. Your refund is being paid; expect it by {date}.")
 DONE_REFUNDED = N_("We refunded {amount}. Your bank may take a few days to show it.")
+REFUNDED_EARLY = N_("We have already refunded {amount}.")
 DONE_CLOSED = N_("Your return is complete.")
 DONE_STORE_CREDIT = N_("Your return is complete: {amount} of store credit is in your account.")
 MSG_REJECTED = N_("We cannot accept this return.")
@@ -175,7 +176,12 @@ def _next_step(record: ReturnRecord, ctx: TrackContext) -> dict[str, Any] | None
     else:
         expected = deadline or ctx.now + timedelta(days=REFUND_DAYS)
         text = NEXT_REFUND_KEPT if record.returnless else NEXT_REFUND
-    return {"text": _(text, date=_.date(expected)), "expected_display": _.date(expected)}
+    said = _(text, date=_.date(expected))
+    if (record.refund or {}).get("status") == "succeeded" and record.refund and record.refund.get("breakdown"):
+        # Refunded early (at once, on the acceptance scan or on delivery) while the parcel still travels.
+        amount = _.money(Money.from_json(record.refund["breakdown"]["total"]))
+        said = f"{_(REFUNDED_EARLY, amount=amount)} {said}"
+    return {"text": said, "expected_display": _.date(expected)}
 
 
 def _label(record: ReturnRecord, ctx: TrackContext) -> dict[str, Any] | None:

@@ -51,6 +51,7 @@ ACCEPTED = N_(
 )
 DELIVERED = N_("Your parcel for return {return_id} has arrived at our warehouse. We will inspect it shortly.")
 INSPECTED = N_("We have inspected the items of return {return_id}. Your refund is being prepared.")
+INSPECTED_REFUNDED_EARLY = N_("We have inspected the items of return {return_id}. Your refund has already been paid.")
 REFUNDED = N_("We have refunded {amount} to your original payment method for return {return_id}.")
 CLOSED = N_("Your return {return_id} is complete.")
 STORE_CREDITED = N_("We have added {amount} of store credit to your account for return {return_id}.")
@@ -83,6 +84,8 @@ def _body(event: str, record: ReturnRecord, order: Order, _: Translator) -> list
     if event == "REFUNDED" and record.refund:
         amount = _.money(Money.from_json(record.refund["breakdown"]["total"]))
         return [_(REFUNDED, amount=amount, return_id=rid)]
+    if event == "INSPECTED" and (record.refund or {}).get("status") == "succeeded":
+        return [_(INSPECTED_REFUNDED_EARLY, return_id=rid)]
     if event == "CLOSED" and (record.refund or {}).get("store_credit"):
         amount = _.money(Money.from_json(record.refund["store_credit"]))
         return [_(STORE_CREDITED, amount=amount, return_id=rid)]

@@ -55,6 +55,9 @@ class RefundSettlements:
 
         outcome, resume = self._returns.mutate(record.return_id, change)
         self._milestones.deliver(record.return_id, resume, Stage.REFUND_OUTCOME)
+        if outcome == "SETTLED" and (record.refund or {}).get("trigger") and resume is None:
+            # An early refund, paid while the parcel travels: nothing waits for it, so tell the shopper now.
+            self._milestones.announce(record.return_id, "REFUNDED")
         return outcome
 
 

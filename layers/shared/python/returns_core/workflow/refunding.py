@@ -90,6 +90,9 @@ class Refunder:
     policies: Callable[[str], MarketPolicy] = policy_for
     # What a shopper who takes store credit gets on top of the refundable amount, in percent.
     store_credit_bonus_percent: Decimal = Decimal(0)
+    # Tells the shopper of a milestone (return id, milestone); each is emailed once, so the refund
+    # email an early refund sends is not sent again when the workflow ends.
+    announce: Callable[[str, str], None] | None = None
 
     def _earlier_refunds(self, record: ReturnRecord, order: Order) -> tuple[Money, dict[str, int]]:
         refunded = Money.zero(order.currency)
@@ -150,6 +153,8 @@ class Refunder:
             return {"early_refund": RefundStatus.FAILED.value}
         if outcome.status is RefundStatus.SUCCEEDED:
             self._paid_early(return_id, outcome, trigger)
+            if self.announce is not None:
+                self.announce(return_id, "REFUNDED")
         else:
             self._note_outcome(return_id, key, outcome.status, outcome, None)
         return {"early_refund": outcome.status.value}
