@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -15,7 +16,9 @@ from returns_core.analytics import report
 from returns_core.api.http import body_problem, build_resolver, json_response
 from returns_core.api.views import ops_view, summary_view
 from returns_core.clock import utcnow
+from returns_core.domain.inspection import DeductionReason, LineFinding, NotAccepted, check_inspection
 from returns_core.domain.orders import Order
+from returns_core.domain.reasons import ReturnReason
 from returns_core.domain.statuses import ReturnStatus
 from returns_core.errors import InvalidInput, NotFound
 from returns_core.observability import logger, tracer
@@ -69,6 +72,11 @@ class InspectedItem(BaseModel):
     grade: Grade
     disposition: Disposition
     note: str | None = Field(default=None, max_length=1000)
+    # Why the units not accepted are refused (wrong item, missing, not returnable).
+    not_accepted_reason: NotAccepted | None = None
+    # What the accepted units' condition costs the shopper, in percent of their price, and why.
+    deduction_percent: Decimal = Field(default=Decimal(0), ge=0, le=100, max_digits=5, decimal_places=2)
+    deduction_reason: DeductionReason | None = None
 
 
 class InspectionBody(BaseModel):
@@ -128,23 +136,27 @@ def review(return_id: ReturnId, body: Annotated[ReviewBody, Body()]) -> dict[str
 @app.post("/ops/returns/<return_id>/inspection")
 def inspection(return_id: ReturnId, body: Annotated[InspectionBody, Body()]) -> dict[str, Any]:
     record = _record(return_id)
-    requested = {item["line_id"]: int(item["quantity"]) for item in record.request["items"]}
-    seen: set[str] = set()
-    for item in body.items:
-        if item.line_id not in requested or item.line_id in seen:
-            raise InvalidInput(
-                f"Line {item.line_id} is not part of this return (or appears twice).", code="UNKNOWN_LINE"
-            )
-        if item.accepted_quantity > requested[item.line_id]:
-            raise InvalidInput(
-                f"Line {item.line_id}: {item.accepted_quantity} accepted but {requested[item.line_id]} returned.",
-                code="QUANTITY_EXCEEDED",
-            )
-        seen.add(item.line_id)
-    stored = services().milestones.record_inspection(return_id, body.model_dump(mode="json"))
+    svc = services()
+    requested = {
+        item["line_id"]: (int(item["quantity"]), ReturnReason(item["reason"])) for item in record.request["items"]
+    }
+    findings = [
+        LineFinding(
+            item.line_id,
+            item.accepted_quantity,
+            item.not_accepted_reason,
+            item.deduction_percent,
+            item.deduction_reason,
+        )
+        for item in body.items
+    ]
+    order, _ = svc.orders.get(record.order_number)
+    problem = check_inspection(requested, findings, svc.policy(order.country))
+    if problem is not None:
+        raise InvalidInput(problem.message, code=problem.code)
+    stored = svc.milestones.record_inspection(return_id, body.model_dump(mode="json"))
     # Also on a repeated request, so a lost announcement is made good; the email still goes out once,
     # and the stock event carries the same event id for the seller's inventory to apply once.
-    svc = services()
     svc.milestones.announce(return_id, "INSPECTED")
     announce_restock(svc.publisher, svc.orders, record.order_number, return_id, stored, svc.settings.warehouse_country)
     logger.info("inspection recorded", extra={"return_id": return_id})

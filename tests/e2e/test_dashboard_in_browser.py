@@ -89,10 +89,12 @@ def test_ops_find_a_delivered_return_inspect_it_and_see_it_refunded(desk: Page, 
     assert order["shopper_name"] not in desk.content()
     check_page(desk, SHOTS, "return-detail-inspection")
 
-    # When the inspector grades the jacket and records the inspection
+    # When the inspector grades the jacket, deducts 20 % for signs of use and records the inspection
     form = desk.get_by_role("form", name="Inspection")
     form.get_by_label("Grade").select_option("B")
     form.get_by_label("Disposition").select_option("REFURBISH")
+    form.get_by_label("Deduction for condition (%)").fill("20")
+    form.get_by_label("Deduction reason").select_option("SIGNS_OF_USE")
     form.get_by_label("Inspector").fill("warehouse-7")
     form.get_by_role("button", name="Record inspection").click()
     expect(desk.get_by_test_id("status")).to_contain_text("Inspection: done.")
@@ -105,7 +107,25 @@ def test_ops_find_a_delivered_return_inspect_it_and_see_it_refunded(desk: Page, 
     ledger = desk.get_by_test_id("detail-ledger")
     expect(ledger).to_contain_text("Label")
     expect(ledger).to_contain_text("Refund")
+    # And, the German shopper having been refunded in full on the acceptance scan, ops see that 20 % of
+    # the jacket's 79.00 was paid beyond what inspection accepted (the ledger keeps what was paid)
+    expect(desk.locator("#detail-refund")).to_contain_text("early: Acceptance scan")
+    expect(desk.locator("#detail-refund")).to_contain_text("15.80 EUR more than inspection accepted")
     check_page(desk, SHOTS, "return-detail-refunded")
+
+    # When finance acknowledges it
+    acknowledge = desk.get_by_role("form", name="Acknowledge Early refund overpaid")
+    acknowledge.get_by_label("Operator").fill("finance-1")
+    acknowledge.get_by_label("Note").fill("Written off")
+    acknowledge.get_by_role("button", name="Acknowledge").click()
+    expect(desk.get_by_test_id("status")).to_contain_text("done.")
+
+    # Then the timeline says who acknowledged it, and it is no longer offered
+    desk.reload()
+    expect(desk.get_by_test_id("detail-timeline")).to_contain_text(
+        "Alert acknowledged: Early refund overpaid by finance-1"
+    )
+    expect(desk.get_by_role("form", name="Acknowledge Early refund overpaid")).to_have_count(0)
 
 
 def test_ops_see_the_review_queue_alerts_and_analytics_charts(desk: Page, stack: RunningStack) -> None:

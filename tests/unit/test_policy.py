@@ -318,6 +318,17 @@ class TestSellerPolicy:
             with pytest.raises(ValueError, match="refund_trigger must be one of ACCEPTANCE_SCAN, DELIVERY, INSPECTION"):
                 parse_seller_policies(f'{{"AU": {{"refund_trigger": {bad}}}}}')
 
+    def test_a_seller_may_cap_condition_deductions_lower_but_not_raise_them(self) -> None:
+        floor = POLICIES["EU"]
+        assert floor.condition_deduction_max_percent == 100
+        assert (
+            SellerPolicy(condition_deduction_max_percent=Decimal(20)).apply(floor).condition_deduction_max_percent == 20
+        )
+        parsed = parse_seller_policies('{"EU": {"condition_deduction_max_percent": 0}}')["EU"]
+        assert parsed.apply(floor).condition_deduction_max_percent == 0
+        with pytest.raises(ValueError, match="condition_deduction_max_percent must be between 0 and 100"):
+            parse_seller_policies('{"EU": {"condition_deduction_max_percent": 120}}')
+
     def test_no_overrides_keeps_the_floor(self) -> None:
         for floor in POLICIES.values():
             assert SellerPolicy().apply(floor) == floor

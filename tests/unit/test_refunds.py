@@ -146,6 +146,38 @@ class TestOutboundShipping:
         assert breakdown.total == money("100.00", currency)
 
 
+class TestConditionDeduction:
+    def test_an_item_the_shopper_damaged_is_refunded_less_its_diminished_value(self) -> None:
+        # Given a jumper returned out of a change of mind, with a stain that costs 25 % of its value
+        damaged = AcceptedItem("L1", 1, R.CHANGED_MIND, deduction_percent=Decimal(25))
+        # When the refund is computed (the EU shopper pays her own label)
+        breakdown = refund(two_line_order(), [damaged], EU)
+        # Then 10.00 of the 40.00 is kept back, beside the label
+        assert breakdown.condition_deduction == money("10.00")
+        assert breakdown.total == money("23.50")
+
+    def test_a_faulty_item_is_never_deducted_for_its_condition(self) -> None:
+        faulty = AcceptedItem("L1", 1, R.DEFECTIVE, deduction_percent=Decimal(50))
+        breakdown = refund(two_line_order(), [faulty], EU)
+        assert breakdown.condition_deduction == money("0.00")
+        assert breakdown.total == money("40.00")
+
+    def test_the_deduction_never_goes_beyond_the_markets_cap(self) -> None:
+        from dataclasses import replace
+
+        capped = replace(EU, condition_deduction_max_percent=Decimal(10))
+        breakdown = refund(two_line_order(), [AcceptedItem("L1", 2, R.CHANGED_MIND, Decimal(60))], capped, label=None)
+        assert breakdown.condition_deduction == money("8.00")
+
+    def test_fee_and_deduction_together_never_keep_back_more_than_the_item(self) -> None:
+        # Given an Australian change of mind (10 % restocking) on an item written off entirely
+        order = two_line_order("AU", "AUD")
+        breakdown = refund(order, [AcceptedItem("L2", 1, R.CHANGED_MIND, Decimal(100))], AU, label=None)
+        # Then the restocking fee and the deduction add up to the item's price, and nothing is refunded
+        assert breakdown.restocking_fee + breakdown.condition_deduction == money("20.00", "AUD")
+        assert breakdown.total.is_zero()
+
+
 class TestLimits:
     def test_the_refund_is_capped_at_what_is_left_of_the_payment(self) -> None:
         # Given €90 already refunded on a €105 order / When a faulty whole order is refunded (€105 gross)
@@ -204,6 +236,7 @@ class TestCurrency:
             "items": {"amount": "40.00", "currency": "EUR"},
             "restocking_fee": {"amount": "0.00", "currency": "EUR"},
             "return_shipping": {"amount": "6.50", "currency": "EUR"},
+            "condition_deduction": {"amount": "0.00", "currency": "EUR"},
             "outbound_shipping": {"amount": "0.00", "currency": "EUR"},
             "capped_by": None,
             "total": {"amount": "33.50", "currency": "EUR"},

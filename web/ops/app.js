@@ -9,6 +9,8 @@
   const WAITING = ["REVIEW", "DISPATCH", "DELIVERY", "INSPECTION", "REFUND_OUTCOME", "REFUND_FIX", "LABEL_FIX"];
   const GRADES = ["A", "B", "C", "D"];
   const DISPOSITIONS = ["RESTOCK", "REFURBISH", "RESALE_HOLD", "LIQUIDATE", "DONATE", "RECYCLE", "MISSING"];
+  const NOT_ACCEPTED = ["WRONG_ITEM", "MISSING", "NOT_RETURNABLE"];
+  const DEDUCTION_REASONS = ["DAMAGED_BY_SHOPPER", "SIGNS_OF_USE", "MISSING_PARTS", "MISSING_PACKAGING"];
   const TOKEN_KEY = "ops-token";
   const VIEWS = ["sign-in", "returns", "detail", "review", "alerts", "analytics"];
 
@@ -243,6 +245,9 @@
         field("Accepted quantity", el("input", { name: `qty-${item.line_id}`, type: "number", min: 0, max: item.quantity, value: item.quantity, required: true })),
         field("Grade", choice(`grade-${item.line_id}`, GRADES, "A")),
         field("Disposition", choice(`disposition-${item.line_id}`, DISPOSITIONS, "RESTOCK")),
+        field("Units not accepted because", choice(`refused-${item.line_id}`, ["", ...NOT_ACCEPTED], "")),
+        field("Deduction for condition (%)", el("input", { name: `deduction-${item.line_id}`, type: "number", min: 0, max: 100, step: "0.01", value: 0 })),
+        field("Deduction reason", choice(`deduction-reason-${item.line_id}`, ["", ...DEDUCTION_REASONS], "")),
         field("Note", el("input", { name: `note-${item.line_id}`, maxlength: 1000 }))));
       forms.push(action("Inspection", [
         ...rows,
@@ -255,6 +260,9 @@
           grade: data.get(`grade-${item.line_id}`),
           disposition: data.get(`disposition-${item.line_id}`),
           ...(data.get(`note-${item.line_id}`) ? { note: data.get(`note-${item.line_id}`) } : {}),
+          ...(data.get(`refused-${item.line_id}`) ? { not_accepted_reason: data.get(`refused-${item.line_id}`) } : {}),
+          ...(Number(data.get(`deduction-${item.line_id}`)) > 0 ? { deduction_percent: data.get(`deduction-${item.line_id}`) } : {}),
+          ...(data.get(`deduction-reason-${item.line_id}`) ? { deduction_reason: data.get(`deduction-reason-${item.line_id}`) } : {}),
         })),
       })));
     }

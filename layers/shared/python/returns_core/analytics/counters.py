@@ -35,7 +35,7 @@ COUNTERS = ("returns", "units", "units_sold", "refunded_minor", "cost_minor", "s
 REFUND_KINDS = frozenset({"REFUND", "STORE_CREDIT"})
 # Kept back from the refund, so already netted in its REFUND line: counted again as a recovery, a
 # restocking fee would lower the cost as well as the refund, a benefit twice.
-DEDUCTION_KINDS = frozenset({"RESTOCKING_FEE", "RETURN_SHIPPING_RECOVERED"})
+DEDUCTION_KINDS = frozenset({"RESTOCKING_FEE", "RETURN_SHIPPING_RECOVERED", "CONDITION_DEDUCTION"})
 # Returns that came back, or were paid for without coming back; rejected, cancelled and expired ones
 # only book their label costs.
 COUNTED = frozenset({ReturnStatus.REFUNDED, ReturnStatus.CLOSED, ReturnStatus.REFUND_PENDING})

@@ -79,6 +79,10 @@ class MarketPolicy:
     # An online "withdraw from contract" function is required (Directive 2011/83/EU Art. 11a, from 2026-06-19).
     withdrawal_function: bool
     legal_source: str
+    # The most inspection may keep back for the diminished value of an accepted item the shopper
+    # damaged or used beyond trying it (EU Art. 14(2), UK CCR 2013 reg. 34(9)); elsewhere the
+    # platform's default. The inspector records the actual loss, up to this.
+    condition_deduction_max_percent: Decimal = Decimal(100)
 
 
 EU_COUNTRIES = frozenset("AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split())
@@ -386,6 +390,8 @@ class SellerPolicy:
     excluded_categories: frozenset[Category] | None = None
     # An earlier refund than the market's default, e.g. on delivery instead of after inspection.
     refund_trigger: RefundTrigger | None = None
+    # A lower cap on what inspection may deduct for an item's condition (0: never deduct).
+    condition_deduction_max_percent: Decimal | None = None
 
     def apply(self, floor: MarketPolicy) -> MarketPolicy:
         # Only the terms above can move, and only towards the shopper: the refund deadline, fault
@@ -393,6 +399,9 @@ class SellerPolicy:
         policy = floor
         if self.refund_trigger is not None:
             policy = replace(policy, refund_trigger=self.refund_trigger.at_latest(floor.refund_trigger))
+        if self.condition_deduction_max_percent is not None:
+            capped = max(Decimal(0), min(self.condition_deduction_max_percent, floor.condition_deduction_max_percent))
+            policy = replace(policy, condition_deduction_max_percent=capped)
         if self.window_days is not None:
             policy = replace(policy, window_days=max(self.window_days, floor.window_days))
         if self.return_shipping_paid_by is Payer.SELLER:
@@ -423,9 +432,12 @@ class SellerPolicy:
         return cls(
             window_days=_window_days(data.get("window_days")),
             return_shipping_paid_by=_payer(data.get("return_shipping_paid_by")),
-            restocking_fee_percent=_percent(data.get("restocking_fee_percent")),
+            restocking_fee_percent=_percent(data.get("restocking_fee_percent"), "restocking_fee_percent"),
             excluded_categories=_categories(data.get("excluded_categories")),
             refund_trigger=_trigger(data.get("refund_trigger")),
+            condition_deduction_max_percent=_percent(
+                data.get("condition_deduction_max_percent"), "condition_deduction_max_percent"
+            ),
         )
 
 
@@ -455,17 +467,17 @@ def _trigger(value: object) -> RefundTrigger | None:
     return RefundTrigger(value)
 
 
-def _percent(value: object) -> Decimal | None:
+def _percent(value: object, name: str) -> Decimal | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        raise ValueError(f"restocking_fee_percent must be a number, not {value!r}")
+        raise ValueError(f"{name} must be a number, not {value!r}")
     try:
         percent = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
     except InvalidOperation:
-        raise ValueError(f"restocking_fee_percent must be a number, not {value!r}") from None
+        raise ValueError(f"{name} must be a number, not {value!r}") from None
     if not percent.is_finite() or not 0 <= percent <= 100:
-        raise ValueError(f"restocking_fee_percent must be between 0 and 100, not {value}")
+        raise ValueError(f"{name} must be between 0 and 100, not {value}")
     return percent
 
 

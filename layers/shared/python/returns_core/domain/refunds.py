@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from returns_core.domain.orders import Order
 from returns_core.domain.policy import MarketPolicy, Payer
@@ -15,6 +16,8 @@ class AcceptedItem:
     line_id: str
     quantity: int
     reason: ReturnReason
+    # Kept back for the accepted units' diminished value (damaged or used by the shopper), per inspection.
+    deduction_percent: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,7 @@ class RefundBreakdown:
     items: Money
     restocking_fee: Money
     return_shipping: Money
+    condition_deduction: Money
     outbound_shipping: Money
     capped_by: Money | None  # set when the total hit what is left of the order's payment
     total: Money
@@ -31,6 +35,7 @@ class RefundBreakdown:
             "items": self.items.to_json(),
             "restocking_fee": self.restocking_fee.to_json(),
             "return_shipping": self.return_shipping.to_json(),
+            "condition_deduction": self.condition_deduction.to_json(),
             "outbound_shipping": self.outbound_shipping.to_json(),
             "capped_by": self.capped_by.to_json() if self.capped_by else None,
             "total": self.total.to_json(),
@@ -57,6 +62,7 @@ def compute_refund(
     zero = Money.zero(order.currency)
     items = zero
     change_of_mind = zero
+    condition = zero
     for item in accepted:
         line = order.line(item.line_id)
         if line is None or item.quantity <= 0:
@@ -65,6 +71,11 @@ def compute_refund(
         items = items + amount
         if not is_seller_fault(item.reason):
             change_of_mind = change_of_mind + amount
+            # A faulty item's condition is the seller's problem: only change-of-mind items are deducted.
+            if item.deduction_percent > 0:
+                condition = condition + amount.percent(
+                    min(item.deduction_percent, policy.condition_deduction_max_percent)
+                )
 
     restocking_fee = change_of_mind.percent(policy.restocking_fee_percent)
     shopper_pays_shipping = (
@@ -84,8 +95,10 @@ def compute_refund(
         Money.of(order.shipping_paid, order.currency) if policy.refund_outbound_shipping and whole_order else zero
     )
 
-    gross = items - restocking_fee - return_shipping + outbound
+    # The restocking fee and the condition deduction together never keep back more than the items.
+    condition = condition.min((change_of_mind - restocking_fee).max(zero))
+    gross = items - restocking_fee - return_shipping - condition + outbound
     gross = gross.max(zero)
     remaining = (order_total(order) - already_refunded).max(zero)
     capped_by = remaining if gross > remaining else None
-    return RefundBreakdown(items, restocking_fee, return_shipping, outbound, capped_by, gross.min(remaining))
+    return RefundBreakdown(items, restocking_fee, return_shipping, condition, outbound, capped_by, gross.min(remaining))

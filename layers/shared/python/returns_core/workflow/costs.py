@@ -57,7 +57,10 @@ def ledger_entries(record: ReturnRecord) -> list[tuple[str, Money, dict[str, Any
         for kind, key in (
             ("RESTOCKING_FEE", "restocking_fee"),
             ("RETURN_SHIPPING_RECOVERED", "return_shipping"),
+            ("CONDITION_DEDUCTION", "condition_deduction"),
         ):
+            if key not in breakdown:
+                continue  # refunds computed before condition deductions existed
             amount = Money.from_json(breakdown[key])
             if not amount.is_zero():
                 entries.append((kind, amount, {}))

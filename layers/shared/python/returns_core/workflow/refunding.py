@@ -75,7 +75,8 @@ def accepted_items(record: ReturnRecord) -> list[AcceptedItem]:
         if asked is None:
             continue
         quantity = min(int(item["accepted_quantity"]), int(asked["quantity"]))
-        accepted.append(AcceptedItem(item["line_id"], quantity, ReturnReason(asked["reason"])))
+        deduction = Decimal(str(item.get("deduction_percent") or 0))
+        accepted.append(AcceptedItem(item["line_id"], quantity, ReturnReason(asked["reason"]), deduction))
     return accepted
 
 
