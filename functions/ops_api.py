@@ -22,6 +22,7 @@ from returns_core.domain.reasons import ReturnReason
 from returns_core.domain.statuses import ReturnStatus
 from returns_core.errors import InvalidInput, NotFound
 from returns_core.observability import logger, tracer
+from returns_core.portal.requests import UploadRequest
 from returns_core.wiring import services
 from returns_core.workflow.alerts import AlertCode, AlertRules, OpenReturnAlerts, acknowledge, counts
 from returns_core.workflow.costs import ledger_lines
@@ -77,6 +78,8 @@ class InspectedItem(BaseModel):
     # What the accepted units' condition costs the shopper, in percent of their price, and why.
     deduction_percent: Decimal = Field(default=Decimal(0), ge=0, le=100, max_digits=5, decimal_places=2)
     deduction_reason: DeductionReason | None = None
+    # Keys of photos uploaded through POST /ops/returns/{id}/inspection-photos.
+    photos: list[str] = Field(default_factory=list, max_length=10)
 
 
 class InspectionBody(BaseModel):
@@ -154,6 +157,7 @@ def inspection(return_id: ReturnId, body: Annotated[InspectionBody, Body()]) -> 
     problem = check_inspection(requested, findings, svc.policy(order.country))
     if problem is not None:
         raise InvalidInput(problem.message, code=problem.code)
+    svc.inspection_photos.check(return_id, [key for item in body.items for key in item.photos])
     stored = svc.milestones.record_inspection(return_id, body.model_dump(mode="json"))
     # Also on a repeated request, so a lost announcement is made good; the email still goes out once,
     # and the stock event carries the same event id for the seller's inventory to apply once.
@@ -161,6 +165,13 @@ def inspection(return_id: ReturnId, body: Annotated[InspectionBody, Body()]) -> 
     announce_restock(svc.publisher, svc.orders, record.order_number, return_id, stored, svc.settings.warehouse_country)
     logger.info("inspection recorded", extra={"return_id": return_id})
     return {"return_id": return_id, "inspection": stored}
+
+
+@app.post("/ops/returns/<return_id>/inspection-photos", status_code=201)
+def inspection_photo(return_id: ReturnId, body: Annotated[UploadRequest, Body()]) -> Response[dict[str, Any]]:
+    """A presigned POST for one inspection photo of this return; its key goes in the inspection's item."""
+    _record(return_id)
+    return json_response(201, services().inspection_photos.offer(return_id, body.content_type, body.size))
 
 
 class RefundRetryBody(BaseModel):

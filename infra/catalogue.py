@@ -184,6 +184,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
             Route("GET", "/ops/returns/{return_id}", Auth.OPS),
             Route("POST", "/ops/returns/{return_id}/review", Auth.OPS),
             Route("POST", "/ops/returns/{return_id}/inspection", Auth.OPS),
+            Route("POST", "/ops/returns/{return_id}/inspection-photos", Auth.OPS),
             Route("POST", "/ops/returns/{return_id}/refund-retry", Auth.OPS),
             Route("POST", "/ops/returns/{return_id}/label-retry", Auth.OPS),
             Route("GET", "/ops/alerts", Auth.OPS),

@@ -95,6 +95,8 @@ def test_ops_find_a_delivered_return_inspect_it_and_see_it_refunded(desk: Page, 
     form.get_by_label("Disposition").select_option("REFURBISH")
     form.get_by_label("Deduction for condition (%)").fill("20")
     form.get_by_label("Deduction reason").select_option("SIGNS_OF_USE")
+    jpeg = b"\xff\xd8\xff\xe0" + bytes(64)
+    form.get_by_label("Photos").set_input_files(files=[{"name": "cuff.jpg", "mimeType": "image/jpeg", "buffer": jpeg}])
     form.get_by_label("Inspector").fill("warehouse-7")
     form.get_by_role("button", name="Record inspection").click()
     expect(desk.get_by_test_id("status")).to_contain_text("Inspection: done.")
@@ -107,6 +109,7 @@ def test_ops_find_a_delivered_return_inspect_it_and_see_it_refunded(desk: Page, 
     ledger = desk.get_by_test_id("detail-ledger")
     expect(ledger).to_contain_text("Label")
     expect(ledger).to_contain_text("Refund")
+    expect(desk.locator("#detail-items")).to_contain_text("Inspection photo 1")
     # And, the German shopper having been refunded in full on the acceptance scan, ops see that 20 % of
     # the jacket's 79.00 was paid beyond what inspection accepted (the ledger keeps what was paid)
     expect(desk.locator("#detail-refund")).to_contain_text("early: Acceptance scan")

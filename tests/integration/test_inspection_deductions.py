@@ -4,6 +4,7 @@ condition of accepted units the shopper damaged, within what the market's policy
 from __future__ import annotations
 
 from returns_core.storage.models import LedgerRecord
+from returns_core.wiring import services
 
 from .support import (
     LocalAws,
@@ -87,3 +88,39 @@ def test_a_defective_item_cannot_be_deducted_for_its_condition(aws: LocalAws) ->
     assert _inspect(return_id, _item("1", 1)).status == 200  # type: ignore[attr-defined]
     assert wait_execution(return_id)["status"] == "SUCCEEDED"
     assert get_return(return_id).refund["breakdown"]["total"] == {"amount": "120.00", "currency": "USD"}
+
+
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+
+
+def test_the_inspector_attaches_photos_of_the_damage_that_ops_can_open_later(aws: LocalAws) -> None:
+    # Given a delivered US return of a jacket
+    order = seed_order("ORD-US-PIC", country="US", currency="USD", lines=US_LINES)
+    return_id = create_return(order, items=[("1", 1)])
+    delivered_to_warehouse(return_id)
+
+    # When the inspector asks to upload a photo, a PDF and a photo of an unknown return
+    photo = ops("POST", f"/ops/returns/{return_id}/inspection-photos", {"content_type": "image/jpeg", "size": 900})
+    pdf = ops("POST", f"/ops/returns/{return_id}/inspection-photos", {"content_type": "application/pdf", "size": 900})
+    unknown = ops("POST", "/ops/returns/RT-NONE/inspection-photos", {"content_type": "image/jpeg", "size": 900})
+
+    # Then only the photo gets a presigned POST, under this return's own prefix
+    assert photo.status == 201, photo
+    key = photo.body["key"]
+    assert key.startswith(f"inspections/{return_id}/") and photo.body["fields"]["key"] == key
+    assert ((pdf.status, pdf.code), unknown.status) == ((422, "PHOTO_TYPE_NOT_ALLOWED"), 404)
+
+    # When the upload lands and the inspection names it, and a key of another return is tried first
+    services().documents.put(key, JPEG, "image/jpeg")
+    foreign = "inspections/RT-ANOTHER/x.jpg"
+    services().documents.put(foreign, JPEG, "image/jpeg")
+    stolen = _inspect(return_id, _item("1", 1, photos=[foreign]))
+    assert (stolen.status, stolen.code) == (422, "PHOTO_INVALID")  # type: ignore[attr-defined]
+    damaged = _item("1", 1, deduction_percent="10", deduction_reason="SIGNS_OF_USE", photos=[key])
+    assert _inspect(return_id, damaged).status == 200  # type: ignore[attr-defined]
+
+    # Then ops see a link to it beside the item
+    [item] = ops("GET", f"/ops/returns/{return_id}").body["items"]
+    [link] = item["inspection_photos"]
+    assert key in link
+    assert wait_execution(return_id)["status"] == "SUCCEEDED"

@@ -71,6 +71,17 @@
     return data;
   }
 
+  // The photo goes straight to storage through a presigned POST; the inspection then names its key.
+  async function uploadInspectionPhoto(returnId, file) {
+    const offer = await api("POST", `/ops/returns/${returnId}/inspection-photos`, { content_type: file.type, size: file.size });
+    const form = new FormData();
+    for (const [name, value] of Object.entries(offer.fields || {})) form.append(name, value);
+    form.append("file", file);
+    const response = await fetch(offer.url, { method: "POST", body: form });
+    if (!response.ok) throw new Error(`The photo ${file.name} did not upload (HTTP ${response.status}).`);
+    return offer.key;
+  }
+
   // ------------------------------------------------------------------------------------------ routing
 
   function show(view, title) {
@@ -248,13 +259,22 @@
         field("Units not accepted because", choice(`refused-${item.line_id}`, ["", ...NOT_ACCEPTED], "")),
         field("Deduction for condition (%)", el("input", { name: `deduction-${item.line_id}`, type: "number", min: 0, max: 100, step: "0.01", value: 0 })),
         field("Deduction reason", choice(`deduction-reason-${item.line_id}`, ["", ...DEDUCTION_REASONS], "")),
-        field("Note", el("input", { name: `note-${item.line_id}`, maxlength: 1000 }))));
+        field("Note", el("input", { name: `note-${item.line_id}`, maxlength: 1000 })),
+        field("Photos", el("input", { name: `photos-${item.line_id}`, type: "file", accept: "image/jpeg,image/png,image/webp", multiple: true }))));
       forms.push(action("Inspection", [
         ...rows,
         field("Inspector", el("input", { name: "inspector", required: true, maxlength: 100, autocomplete: "username" })),
-      ], "Record inspection", (data) => api("POST", `/ops/returns/${id}/inspection`, {
+      ], "Record inspection", async (data) => {
+        const photos = {};
+        for (const item of record.items) {
+          const files = data.getAll(`photos-${item.line_id}`).filter((file) => file && file.size > 0);
+          photos[item.line_id] = [];
+          for (const file of files) photos[item.line_id].push(await uploadInspectionPhoto(id, file));
+        }
+        return api("POST", `/ops/returns/${id}/inspection`, {
         inspector: data.get("inspector"),
         items: record.items.map((item) => ({
+          ...(photos[item.line_id].length ? { photos: photos[item.line_id] } : {}),
           line_id: item.line_id,
           accepted_quantity: Number(data.get(`qty-${item.line_id}`)),
           grade: data.get(`grade-${item.line_id}`),
@@ -264,7 +284,8 @@
           ...(Number(data.get(`deduction-${item.line_id}`)) > 0 ? { deduction_percent: data.get(`deduction-${item.line_id}`) } : {}),
           ...(data.get(`deduction-reason-${item.line_id}`) ? { deduction_reason: data.get(`deduction-reason-${item.line_id}`) } : {}),
         })),
-      })));
+        });
+      }));
     }
     for (const [stage, path, title] of [["REFUND_FIX", "refund-retry", "Retry the refund"], ["LABEL_FIX", "label-retry", "Retry the label"]]) {
       if (record.waiting_for === stage) {
@@ -315,7 +336,8 @@
     $("#detail-items tbody").replaceChildren(...r.items.map((item) => el("tr", {},
       el("td", {}, item.line_id), el("td", {}, item.quantity), el("td", {}, human(item.reason)),
       el("td", {}, item.note || "—"),
-      el("td", {}, ...(item.photos.length ? item.photos.map((url, i) => el("a", { href: url, rel: "noopener" }, `Photo ${i + 1} `)) : ["—"])))));
+      el("td", {}, ...(item.photos.length ? item.photos.map((url, i) => el("a", { href: url, rel: "noopener" }, `Photo ${i + 1} `)) : ["—"])),
+      el("td", {}, ...((item.inspection_photos || []).length ? item.inspection_photos.map((url, i) => el("a", { href: url, rel: "noopener" }, `Inspection photo ${i + 1} `)) : ["—"])))));
     const refund = r.refund || {};
     $("#detail-refund").replaceChildren(definitions([
       ["Refund", refund.status ? `${human(refund.status)}${refund.amount ? `, ${money(refund.amount)}` : ""}` : "—"],

@@ -199,7 +199,11 @@ class Services:
 
     @cached_property
     def photos(self) -> PhotoUploads:
-        return PhotoUploads(self.documents, self.signer.keyed_hash)
+        return PhotoUploads.for_shoppers(self.documents, self.signer.keyed_hash)
+
+    @cached_property
+    def inspection_photos(self) -> PhotoUploads:
+        return PhotoUploads.for_inspections(self.documents)
 
     @cached_property
     def portal(self) -> ShopperPortal:

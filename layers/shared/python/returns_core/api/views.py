@@ -53,14 +53,20 @@ def public_view(record: ReturnRecord, documents: DocumentStore | None = None) ->
 
 
 def _ops_items(record: ReturnRecord, documents: DocumentStore | None) -> list[dict[str, Any]]:
-    """Each item with the shopper's note and links to their photos (notes and photos are for ops only)."""
+    """Each item with the shopper's note and photos and the inspector's (notes and photos are for ops only)."""
+
+    def links(keys: list[str] | None) -> list[str]:
+        return [documents.presigned_url(key) if documents else key for key in keys or []]
+
+    inspected = {item["line_id"]: item for item in (record.inspection or {}).get("items", [])}
     return [
         {
             "line_id": item["line_id"],
             "quantity": item["quantity"],
             "reason": item["reason"],
             "note": item.get("note"),
-            "photos": [documents.presigned_url(key) if documents else key for key in item.get("photos") or []],
+            "photos": links(item.get("photos")),
+            "inspection_photos": links(inspected.get(item["line_id"], {}).get("photos")),
         }
         for item in record.request["items"]
     ]

@@ -1,4 +1,5 @@
-"""Photos a shopper attaches to a return: uploaded straight to S3, checked before they are accepted.
+"""Photos attached to a return, by the shopper or by the inspector: uploaded straight to S3, checked
+before they are accepted.
 
 The presigned POST limits the key, the declared type and the size; because a browser can still send
 anything, a photo is checked again when the return is created: it must exist under this order's
@@ -28,12 +29,20 @@ PHOTO_INVALID = N_("A photo could not be found or is not a valid image. Please u
 
 
 class PhotoUploads:
-    def __init__(self, documents: DocumentStore, pseudonym: Callable[[str], str]) -> None:
-        self._documents = documents
-        self._pseudonym = pseudonym
+    """Uploads kept under one prefix per owner: `prefix(owner)`, e.g. a shopper's order or a return."""
 
-    def _prefix(self, order_number: str) -> str:
-        return f"uploads/{self._pseudonym(order_number)}/"
+    def __init__(self, documents: DocumentStore, prefix: Callable[[str], str]) -> None:
+        self._documents = documents
+        self._prefix = prefix
+
+    @classmethod
+    def for_shoppers(cls, documents: DocumentStore, pseudonym: Callable[[str], str]) -> PhotoUploads:
+        # The order number is pseudonymised: object keys show up in S3 access logs.
+        return cls(documents, lambda order_number: f"uploads/{pseudonym(order_number)}/")
+
+    @classmethod
+    def for_inspections(cls, documents: DocumentStore) -> PhotoUploads:
+        return cls(documents, lambda return_id: f"inspections/{return_id}/")
 
     def offer(self, order_number: str, content_type: str, size: int) -> dict[str, Any]:
         if content_type not in _SIGNATURES:
