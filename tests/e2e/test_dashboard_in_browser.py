@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from infra.local.simulator import HAPPY_JOURNEY
 from tests.e2e.accessibility import check_page
@@ -96,7 +96,8 @@ def test_ops_find_a_delivered_return_inspect_it_and_see_it_refunded(desk: Page, 
     form.get_by_label("Deduction for condition (%)").fill("20")
     form.get_by_label("Deduction reason").select_option("SIGNS_OF_USE")
     jpeg = b"\xff\xd8\xff\xe0" + bytes(64)
-    form.get_by_label("Photos").set_input_files(files=[{"name": "cuff.jpg", "mimeType": "image/jpeg", "buffer": jpeg}])
+    cuff: FilePayload = {"name": "cuff.jpg", "mimeType": "image/jpeg", "buffer": jpeg}
+    form.get_by_label("Photos").set_input_files(files=[cuff])
     form.get_by_label("Inspector").fill("warehouse-7")
     form.get_by_role("button", name="Record inspection").click()
     expect(desk.get_by_test_id("status")).to_contain_text("Inspection: done.")
