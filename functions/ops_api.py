@@ -19,11 +19,13 @@ from returns_core.clock import utcnow
 from returns_core.domain.inspection import DeductionReason, LineFinding, NotAccepted, check_inspection
 from returns_core.domain.orders import Order
 from returns_core.domain.reasons import ReturnReason
-from returns_core.domain.statuses import ReturnStatus
+from returns_core.domain.statuses import ReturnStatus, is_terminal
 from returns_core.errors import InvalidInput, NotFound
+from returns_core.money import SUPPORTED_CURRENCIES, Money, minor_units
 from returns_core.observability import logger, tracer
 from returns_core.portal.requests import UploadRequest
 from returns_core.wiring import services
+from returns_core.workflow.adjustments import AdjustmentKind, record_adjustment
 from returns_core.workflow.alerts import AlertCode, AlertRules, OpenReturnAlerts, acknowledge, counts
 from returns_core.workflow.costs import ledger_lines
 from returns_core.workflow.history import execution_summary
@@ -213,6 +215,42 @@ def alerts(code: Annotated[str | None, Query()] = None) -> dict[str, Any]:
         "alerts": [alert.to_json() for alert in found if code is None or alert.code == code],
         "counts": counts(found),
     }
+
+
+class AdjustmentBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: AdjustmentKind
+    amount: Decimal = Field(gt=0, le=Decimal("1000000"), max_digits=12, decimal_places=3, allow_inf_nan=False)
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    # The carrier's invoice, the broker's entry or the claim payment: one line per reference.
+    reference: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:/-]+$")
+    operator: str = Field(min_length=1, max_length=100)
+    note: str | None = Field(default=None, max_length=500)
+
+
+@app.post("/ops/returns/<return_id>/ledger-adjustments", status_code=201)
+def ledger_adjustment(return_id: ReturnId, body: Annotated[AdjustmentBody, Body()]) -> Response[dict[str, Any]]:
+    """A cost or recovery from paperwork that came after the workflow's steps, as its own ledger line."""
+    record = _record(return_id)
+    if body.currency not in SUPPORTED_CURRENCIES:
+        raise InvalidInput(f"{body.currency} is not a supported currency.", code="UNSUPPORTED_CURRENCY")
+    if body.amount != body.amount.quantize(Decimal(1).scaleb(-minor_units(body.currency))):
+        raise InvalidInput(f"{body.currency} has {minor_units(body.currency)} decimal places.", code="AMOUNT_PRECISION")
+    amount = Money.of(body.amount, body.currency)
+    at = utcnow()
+
+    def adjust(current: Any) -> bool:
+        return record_adjustment(current, body.kind, amount, body.reference, body.operator, body.note, at)
+
+    svc = services()
+    added = svc.returns.mutate(return_id, adjust)
+    # An open return gets only the new line now; its own counts are added once, when it ends.
+    svc.cost_recorder.record(return_id, lines_only=not is_terminal(ReturnStatus(record.status)))
+    logger.info("ledger adjustment", extra={"return_id": return_id, "kind": body.kind, "added": added})
+    return json_response(
+        201 if added else 200, {"return_id": return_id, "added": added, "ledger": ledger_lines(return_id)}
+    )
 
 
 class AcknowledgeBody(BaseModel):

@@ -187,6 +187,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
             Route("POST", "/ops/returns/{return_id}/inspection-photos", Auth.OPS),
             Route("POST", "/ops/returns/{return_id}/refund-retry", Auth.OPS),
             Route("POST", "/ops/returns/{return_id}/label-retry", Auth.OPS),
+            Route("POST", "/ops/returns/{return_id}/ledger-adjustments", Auth.OPS),
             Route("GET", "/ops/alerts", Auth.OPS),
             Route("POST", "/ops/returns/{return_id}/alerts/{code}/acknowledge", Auth.OPS),
             Route("GET", "/ops/unmatched-scans", Auth.OPS),
@@ -196,7 +197,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
             Route("GET", "/ops/analytics", Auth.OPS),
             Route("GET", "/ops/analytics/export.csv", Auth.OPS),
         ),
-        tables={"orders": RW, "returns": RW, "ledger": R, "aggregates": RW},  # order sync counts units sold
+        # Order sync counts units sold; ledger adjustments write their line with its counters.
+        tables={"orders": RW, "returns": RW, "ledger": RW, "aggregates": RW},
         documents=RW,  # presigned label links; marks reconciled unmatched scans
         read_executions=True,
         task_callbacks=True,

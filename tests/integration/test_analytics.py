@@ -37,7 +37,7 @@ def _recount(return_ids: list[str]) -> tuple[Decimal, Decimal]:
         for line in LedgerRecord.query(return_id):
             if line.kind in ("REFUND", "STORE_CREDIT"):
                 refunded -= Decimal(line.base_amount)
-            elif line.kind not in ("RESTOCKING_FEE", "RETURN_SHIPPING_RECOVERED"):
+            elif line.kind not in ("RESTOCKING_FEE", "RETURN_SHIPPING_RECOVERED", "CONDITION_DEDUCTION"):
                 cost -= Decimal(line.base_amount)
     return refunded, cost
 

@@ -55,7 +55,8 @@ class Recording:
     return_id: str
     lines: Sequence[LedgerRecord]
     line_deltas: dict[str, Deltas]  # line id -> what that line adds
-    return_deltas: Deltas  # the return's own counts, added once
+    # The return's own counts, added once; None while the return is still open (only its lines now).
+    return_deltas: Deltas | None
 
 
 class AggregatesStore(TransactionalStore):
@@ -64,7 +65,7 @@ class AggregatesStore(TransactionalStore):
         for _ in range(_MAX_ATTEMPTS):
             existing = {line.line_id for line in LedgerRecord.query(recording.return_id, consistent_read=True)}
             new_lines = [line for line in recording.lines if line.line_id not in existing]
-            parts = self._parts(recording.return_deltas)
+            parts = self._parts(recording.return_deltas) if recording.return_deltas is not None else []
             pending = [(n, part) for n, part in enumerate(parts) if not _marker_exists(recording.return_id, n)]
             if not new_lines and not pending:
                 return 0

@@ -110,6 +110,8 @@ class ReturnRecord(Model):
     refund_deadline = UTCDateTimeAttribute(null=True)
     withdrawal = JSONAttribute(null=True)  # the EU withdrawal notice: when it was declared, its confirmation
     claim = JSONAttribute(null=True)  # the carrier claim opened for a lost parcel
+    # Costs and recoveries entered by ops after the fact (duties, surcharges, claim payments).
+    adjustments = JSONAttribute(default=list)
     # The Step Functions task token of the stage the workflow is waiting in, if any.
     task_token = UnicodeAttribute(null=True)
     waiting_for = UnicodeAttribute(null=True)

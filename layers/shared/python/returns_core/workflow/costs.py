@@ -22,6 +22,7 @@ from returns_core.ports.carriers import label_from_json
 from returns_core.storage.aggregates import AggregatesStore, Recording
 from returns_core.storage.models import LedgerRecord, ReturnRecord
 from returns_core.storage.repository import OrdersRepository, ReturnsRepository
+from returns_core.workflow.adjustments import adjustment_entries
 
 
 def ledger_entries(record: ReturnRecord) -> list[tuple[str, Money, dict[str, Any]]]:
@@ -79,18 +80,21 @@ class CostRecorder:
     time_scale: Decimal = Decimal(1)
     now: Callable[[], datetime] = utcnow
 
-    def record(self, return_id: str) -> dict[str, Any]:
+    def record(self, return_id: str, lines_only: bool = False) -> dict[str, Any]:
+        """Write the return's missing ledger lines, and, unless `lines_only` (the return is still open),
+        its own counts once."""
         record = self.returns.get(return_id)
         order, _ = self.orders.get(record.order_number)
         where = Dimensions.of(record, order, self.warehouse_country)
         lines: list[LedgerRecord] = []
         line_deltas: dict[str, Deltas] = {}
-        for kind, amount, detail in ledger_entries(record):
+        entries = [(kind, kind, amount, detail) for kind, amount, detail in ledger_entries(record)]
+        for line_id, kind, amount, detail in [*entries, *adjustment_entries(record)]:
             base, quote = convert(amount, self.base_currency, self.fx)
             lines.append(
                 LedgerRecord(
                     return_id,
-                    kind,
+                    line_id,
                     kind=kind,
                     amount=str(amount.amount),
                     currency=amount.currency,
@@ -101,10 +105,9 @@ class CostRecorder:
                     detail={**detail, "fx_as_of": quote.as_of.isoformat(), "fx_provider": quote.provider},
                 )
             )
-            line_deltas[kind] = counters.line_deltas(where, [(kind, base)])
-        recording = Recording(
-            return_id, lines, line_deltas, counters.return_deltas(record, order, where, self.time_scale)
-        )
+            line_deltas[line_id] = counters.line_deltas(where, [(kind, base)])
+        own = None if lines_only else counters.return_deltas(record, order, where, self.time_scale)
+        recording = Recording(return_id, lines, line_deltas, own)
         return {"lines_written": self.aggregates.record(recording)}
 
 
