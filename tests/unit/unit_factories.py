@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from returns_core.domain.orders import Category, Order, OrderLine
+from returns_core.domain.orders import Category, Order, OrderLine, Variant
 from returns_core.domain.reasons import ReturnReason
 from returns_core.domain.requests import RequestedItem, ReturnRequest
 
@@ -23,6 +23,7 @@ def order_line(
     categories: Iterable[Category] = (),
     origin_country: str = "DE",
     weight_grams: int = 500,
+    variants: Iterable[Variant] = (),
 ) -> OrderLine:
     return OrderLine(
         line_id=line_id,
@@ -34,6 +35,7 @@ def order_line(
         origin_country=origin_country,
         weight_grams=weight_grams,
         categories=frozenset(categories),
+        variants=tuple(variants),
     )
 
 

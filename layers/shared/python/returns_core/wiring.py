@@ -277,6 +277,7 @@ class Services:
             policies=self.policy,
             store_credit_bonus_percent=self.settings.store_credit_bonus_percent,
             announce=self.milestones.announce,
+            publisher=self.publisher,
         )
 
     @cached_property

@@ -28,6 +28,10 @@ class Variant(BaseModel):
 
     sku: str = Field(min_length=1, max_length=64)
     name: str = Field(min_length=1, max_length=200)
+    # Its price in the order's currency, where it differs from the line's (the difference is settled).
+    unit_price: Decimal | None = Field(
+        default=None, ge=0, le=Decimal("10000000"), max_digits=14, decimal_places=3, allow_inf_nan=False
+    )
 
 
 class OrderLine(BaseModel):

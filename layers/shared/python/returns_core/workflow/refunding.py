@@ -19,15 +19,17 @@ from decimal import Decimal
 from typing import Any
 
 from returns_core.clock import iso, utcnow
+from returns_core.domain.exchanges import ExchangeTerms, exchange_terms
 from returns_core.domain.orders import Order
 from returns_core.domain.policy import MarketPolicy, RefundTrigger, policy_for
 from returns_core.domain.reasons import ReturnReason
-from returns_core.domain.refunds import AcceptedItem, RefundBreakdown, compute_refund
+from returns_core.domain.refunds import AcceptedItem, RefundBreakdown, compute_refund, order_total
 from returns_core.domain.requests import Resolution
 from returns_core.domain.statuses import ReturnStatus
 from returns_core.fx import FxRates
 from returns_core.money import Money
 from returns_core.ports.carriers import label_from_json
+from returns_core.ports.events import DomainEvent, EventPublisher
 from returns_core.ports.payments import (
     PaymentPending,
     PaymentPort,
@@ -94,6 +96,8 @@ class Refunder:
     # Tells the shopper of a milestone (return id, milestone); each is emailed once, so the refund
     # email an early refund sends is not sent again when the workflow ends.
     announce: Callable[[str, str], None] | None = None
+    # Where an exchange's ExchangeRequested event goes, for the seller's order system.
+    publisher: EventPublisher | None = None
 
     def _earlier_refunds(self, record: ReturnRecord, order: Order) -> tuple[Money, dict[str, int]]:
         refunded = Money.zero(order.currency)
@@ -190,6 +194,14 @@ class Refunder:
         order, _ = self.orders.get(record.order_number)
         breakdown = self.breakdown(record, order)
         resolution = Resolution(record.request["resolution"])
+        terms = None
+        if resolution is Resolution.EXCHANGE:
+            terms = exchange_terms(order, accepted_items(record), str(record.request.get("exchange_sku")))
+            remaining = (order_total(order) - self._earlier_refunds(record, order)[0]).max(Money.zero(order.currency))
+            breakdown = _exchange_breakdown(terms, remaining)
+            if self.publisher is not None:
+                # Before any money moves: the replacement is the seller's to ship whatever the difference.
+                self.publisher.publish([exchange_event(return_id, order.order_number, terms)])
         started_at = self.now()
 
         def begin(record: ReturnRecord) -> dict[str, Any]:
@@ -211,6 +223,8 @@ class Refunder:
                 }
                 if failures:
                     record.refund["failed_attempts"] = failures
+                if terms is not None:
+                    record.refund["exchange"] = exchange_json(terms)
                 if resolution is Resolution.STORE_CREDIT:
                     bonus = self.store_credit_bonus_percent
                     record.refund["bonus_percent"] = str(bonus)
@@ -222,11 +236,14 @@ class Refunder:
         key = str(refund_record["idempotency_key"])
         total = Money.from_json(refund_record["breakdown"]["total"])
 
+        if resolution is Resolution.EXCHANGE and total.is_zero():
+            return self._finish(return_id, None, ReturnStatus.CLOSED, "exchange issued")
         if total.is_zero():
             return self._finish(return_id, None, ReturnStatus.CLOSED, "nothing to refund")
-        if resolution is not Resolution.REFUND:
-            # Store credit and exchanges settle in the seller's own systems; no money moves here.
-            return self._finish(return_id, None, ReturnStatus.CLOSED, f"{resolution.value.lower()} issued")
+        if resolution is Resolution.STORE_CREDIT:
+            # Store credit settles in the seller's own systems; no money moves here.
+            return self._finish(return_id, None, ReturnStatus.CLOSED, "store_credit issued")
+        # A refund, or what an exchange for a cheaper variant gives back.
 
         outcome = self._pay(order, return_id, key, total)
         if outcome.status is RefundStatus.SUCCEEDED:
@@ -306,3 +323,40 @@ def _compare_with_inspection(record: ReturnRecord, due: RefundBreakdown, at: dat
         refund["overpaid"] = (early_total - due.total).to_json()
         raise_alert(record, "EARLY_REFUND_OVERPAID", at, until_acknowledged=True)
     record.refund = refund
+
+
+EXCHANGE_DETAIL_TYPE = "ExchangeRequested"
+
+
+def _exchange_breakdown(terms: ExchangeTerms, remaining: Money) -> RefundBreakdown:
+    """An exchange refunds only a cheaper variant's difference, within what is left of the payment."""
+    zero = Money.zero(terms.difference.currency)
+    items = sum((line.returned_value for line in terms.lines), zero)
+    capped_by = remaining if terms.to_refund > remaining else None
+    return RefundBreakdown(items, zero, zero, zero, zero, capped_by, terms.to_refund.min(remaining))
+
+
+def exchange_json(terms: ExchangeTerms) -> dict[str, Any]:
+    return {
+        "lines": [
+            {
+                "line_id": line.line_id,
+                "returned_sku": line.returned_sku,
+                "replacement_sku": line.replacement_sku,
+                "quantity": line.quantity,
+                "returned_value": line.returned_value.to_json(),
+                "replacement_value": line.replacement_value.to_json(),
+            }
+            for line in terms.lines
+        ],
+        "difference": terms.difference.to_json(),
+        "to_refund": terms.to_refund.to_json(),
+        "to_charge": terms.to_charge.to_json(),
+    }
+
+
+def exchange_event(return_id: str, order_number: str, terms: ExchangeTerms) -> DomainEvent:
+    """For the seller's order system: ship the replacement, charge `to_charge` (the refund of `to_refund`
+    is ours). The same event id on every retry: apply it once."""
+    detail = {"event_id": f"{return_id}:exchange", "return_id": return_id, "order_number": order_number}
+    return DomainEvent("returns.workflow", EXCHANGE_DETAIL_TYPE, detail | exchange_json(terms))
