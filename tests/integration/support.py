@@ -402,6 +402,7 @@ def scan_rule_event(
     event_id: str | None = None,
     occurred_at: datetime | None = None,
     location: str | None = "Hamburg DE",
+    weight_grams: int | None = None,
 ) -> dict[str, Any]:
     scan = ScanEvent(
         event_id=event_id or f"evt-{uuid.uuid4().hex[:12]}",
@@ -411,6 +412,7 @@ def scan_rule_event(
         occurred_at=occurred_at or datetime.now(UTC),
         location=location,
         raw_status=status.value.lower(),
+        weight_grams=weight_grams,
     )
     domain_event = scan_event(scan)
     return {

@@ -311,3 +311,38 @@ def test_a_shopper_refunded_on_acceptance_is_told_so_once_in_her_language(aws: L
     text = next(mail.text for mail in sent_emails() if mail.subject == inspected)
     already = "We have inspected the items of return {return_id}. Your refund has already been paid."
     assert _(already, return_id=return_id) in text
+
+
+def test_a_parcel_far_lighter_than_its_items_is_not_refunded_before_inspection(aws: LocalAws) -> None:
+    # Given a German return of sneakers (refunded on the acceptance scan as a rule)
+    order = seed_order("ORD-DE-LIGHT")
+    return_id = create_return(order, items=[("1", 1)])
+    tracking = wait_tracking_number(return_id)
+    expected = get_return(return_id).label["expected_weight_grams"]
+
+    # When the carrier weighs the parcel at acceptance at a tenth of what the sneakers weigh
+    wait_parked(return_id, "DISPATCH")
+    assert deliver_scan(tracking, ScanStatus.ACCEPTED, weight_grams=expected // 10) == "ADVANCED"
+    waiting = wait_parked(return_id, "DELIVERY")
+
+    # Then nothing is refunded, and ops are told to inspect it closely
+    assert waiting.refund is None
+    assert waiting.label["weight_mismatch"] == "LIGHT"
+    [alert] = [a for a in ops("GET", "/ops/alerts").body["alerts"] if a["return_id"] == return_id]
+    assert (alert["code"], alert["measured_grams"], alert["expected_grams"]) == (
+        "WEIGHT_MISMATCH",
+        expected // 10,
+        expected,
+    )
+
+    # When it arrives and inspection accepts the sneakers after all
+    assert deliver_scan(tracking, ScanStatus.DELIVERED) == "ADVANCED"
+    wait_parked(return_id, "INSPECTION")
+    _inspect(return_id, [("1", 1)])
+    assert wait_execution(return_id)["status"] == "SUCCEEDED"
+
+    # Then the refund is paid after inspection, once, and the alert is settled by the inspection
+    record = get_return(return_id)
+    assert (record.status, "trigger" in record.refund) == ("REFUNDED", False)
+    assert len(refund_objects()) == 1
+    assert [a for a in ops("GET", "/ops/alerts").body["alerts"] if a["return_id"] == return_id] == []

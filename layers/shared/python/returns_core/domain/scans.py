@@ -61,6 +61,8 @@ class ScanEvent(BaseModel):
     occurred_at: datetime
     location: str | None = Field(default=None, max_length=200)
     raw_status: str = Field(max_length=100)
+    # The parcel's weight as the carrier measured it, where the carrier reports one (at acceptance).
+    weight_grams: int | None = Field(default=None, ge=0, le=1_000_000)
 
     @field_validator("occurred_at")
     @classmethod

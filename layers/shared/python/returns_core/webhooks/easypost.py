@@ -12,9 +12,11 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from returns_core.domain.scans import ScanEvent, ScanStatus
+from returns_core.domain.weights import grams_from_ounces
 from returns_core.webhooks.normalising import (
     UnreadablePayload,
     instant,
@@ -118,7 +120,28 @@ def normalise(body: bytes) -> list[ScanEvent]:
         current = _current_scan(tracker_id, tracking_number, tracker, event)
         if current is not None:
             scans.append(current)
+    weighed = _carrier_weight(tracker.get("weight"))
+    if weighed is not None:
+        # The tracker's weight is the carrier's own measurement, known once it has the parcel; the
+        # workflow keeps the first one it sees.
+        scans = [
+            s.model_copy(update={"weight_grams": weighed}) if s.status is not ScanStatus.LABEL_CREATED else s
+            for s in scans
+        ]
     return unique(scans)
+
+
+def _carrier_weight(value: object) -> int | None:
+    """The tracker's `weight` (ounces, as the carrier measured it) in grams; None when absent or 0."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        ounces = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    if not ounces.is_finite() or ounces <= 0 or ounces > 35_000:
+        return None
+    return grams_from_ounces(ounces)
 
 
 def _detail_scan(tracker_id: str, tracking_number: str, detail: Any) -> ScanEvent | None:

@@ -85,6 +85,7 @@ def scan_event(
     occurred_at: datetime,
     location: str | None,
     raw: str,
+    weight_grams: int | None = None,
 ) -> ScanEvent:
     try:
         return ScanEvent(
@@ -95,6 +96,7 @@ def scan_event(
             occurred_at=occurred_at,
             location=location,
             raw_status=raw,
+            weight_grams=weight_grams,
         )
     except ValidationError:
         raise UnreadablePayload("not a valid scan") from None

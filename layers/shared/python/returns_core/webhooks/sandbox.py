@@ -41,6 +41,7 @@ class SandboxScanPayload(BaseModel):
     status: str = Field(min_length=1, max_length=100)
     occurred_at: datetime
     location: str | None = Field(default=None, max_length=200)
+    weight_grams: int | None = Field(default=None, ge=0, le=1_000_000)
 
 
 def verify(secrets: list[str], headers: Mapping[str, str], body: bytes, now: datetime) -> None:
@@ -74,6 +75,7 @@ def normalise(body: bytes) -> list[ScanEvent]:
             occurred_at=payload.occurred_at,
             location=payload.location,
             raw_status=payload.status[:100],
+            weight_grams=payload.weight_grams,
         )
     except ValidationError:
         raise UnreadablePayload("not a valid scan") from None

@@ -57,6 +57,7 @@ class AlertCode(StrEnum):
     REFUND_EARLIER_ATTEMPT_SUCCEEDED = "REFUND_EARLIER_ATTEMPT_SUCCEEDED"
     EARLY_REFUND_OVERPAID = "EARLY_REFUND_OVERPAID"
     REFUNDED_NOT_RETURNED = "REFUNDED_NOT_RETURNED"
+    WEIGHT_MISMATCH = "WEIGHT_MISMATCH"
     LABEL_UNAVAILABLE = "LABEL_UNAVAILABLE"
     PARCEL_LOST = "PARCEL_LOST"
     # Computed from the record.
@@ -135,6 +136,10 @@ _TIMELINE: dict[str, tuple[Severity, str]] = {
         Severity.CRITICAL,
         "Refunded before the goods came back, and they will not come back: recover the refund.",
     ),
+    AlertCode.WEIGHT_MISMATCH: (
+        Severity.WARNING,
+        "The carrier's weight is far from what the items weigh: no refund before inspection; inspect it closely.",
+    ),
     AlertCode.LABEL_UNAVAILABLE: (
         Severity.CRITICAL,
         "No carrier could sell a return label; retry once a carrier is available.",
@@ -149,7 +154,7 @@ _SETTLED_BY: dict[str, str] = {AlertCode.REFUND_FAILED: "REFUND_RETRY", AlertCod
 # The workflow's own customs alerts: CUSTOMS_HOLD is computed instead, and ends when the parcel moves on.
 _SUPERSEDED = frozenset({"CUSTOMS_HOLD", "CUSTOMS_HOLD_LONG"})
 # Timeline fields worth showing with the alert (none is personal data).
-_TIMELINE_DETAILS = ("error", "claim_id")
+_TIMELINE_DETAILS = ("error", "claim_id", "expected_grams", "measured_grams", "mismatch")
 
 
 def alerts_for(records: Iterable[ReturnRecord], now: datetime, rules: AlertRules, country_of: CountryOf) -> list[Alert]:
@@ -189,6 +194,8 @@ def _alerts_of(record: ReturnRecord, now: datetime, rules: AlertRules, country_o
             continue
         if code == AlertCode.REFUND_REQUIRES_ACTION and refund_status != "requires_action":
             continue
+        if code == AlertCode.WEIGHT_MISMATCH and record.inspection:
+            continue  # inspection has seen what was in the box
         severity, message = _TIMELINE.get(code, (Severity.WARNING, f"The workflow raised {code}."))
         details = {key: entry[key] for key in _TIMELINE_DETAILS if entry.get(key) is not None}
         if sticky:

@@ -210,6 +210,8 @@ class LabelBuyer:
                 "customs_key": customs_key,
                 # Set when the primary carrier was down and this label came from a fallback.
                 "fallback_from": type(outage).__name__ if outage else None,
+                # What the items weigh, to compare with the carrier's weight at acceptance.
+                "expected_weight_grams": shipment.parcel.weight_grams,
             }
             record.tracking_number = label.tracking_number
             transition(record, ReturnStatus.LABEL_ISSUED, issued_at)

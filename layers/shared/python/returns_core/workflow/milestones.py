@@ -19,6 +19,7 @@ from returns_core.domain import deadlines
 from returns_core.domain.policy import POLICIES, MarketPolicy
 from returns_core.domain.scans import FAILURES, MOVING, ScanEvent, ScanStatus, return_status_for
 from returns_core.domain.statuses import ReturnStatus, can_transition, is_terminal, physical_rank
+from returns_core.domain.weights import weight_mismatch
 from returns_core.errors import Conflict
 from returns_core.i18n import N_
 from returns_core.observability import logger
@@ -241,6 +242,8 @@ class Milestones:
         current = ReturnStatus(record.status)
         if is_terminal(current):
             return "RECORDED_LATE"
+        if scan.weight_grams and record.label and "carrier_weight_grams" not in record.label:
+            _check_weight(record, scan.weight_grams, now)
         if scan.status in MOVING and record.dispatched_at is None:
             record.dispatched_at = scan.occurred_at
             _start_refund_deadline(record, deadlines.on_proof_of_return, scan.occurred_at)
@@ -349,3 +352,17 @@ def _start_refund_deadline(
     deadline = rule(POLICIES[record.market], at)
     if deadline is not None and (record.refund_deadline is None or deadline < record.refund_deadline):
         record.refund_deadline = deadline
+
+
+def _check_weight(record: ReturnRecord, measured: int, now: datetime) -> None:
+    """Keep the carrier's first weight; a parcel far from its items' weight is held for inspection."""
+    assert record.label is not None
+    expected = int(record.label.get("expected_weight_grams") or 0)
+    mismatch = weight_mismatch(expected, measured)
+    record.label = {**record.label, "carrier_weight_grams": measured, "weight_mismatch": mismatch}
+    if mismatch is not None:
+        append_timeline(
+            record,
+            {"kind": "ALERT", "code": "WEIGHT_MISMATCH", "expected_grams": expected, "measured_grams": measured}
+            | {"mismatch": mismatch.value, "at": iso(now)},
+        )

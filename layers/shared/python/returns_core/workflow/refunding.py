@@ -129,6 +129,9 @@ class Refunder:
         if status is not None and status not in _UNSETTLED:
             return {"early_refund": status}  # paid, or failed and left for the settle step's new attempt
         trigger = RefundTrigger((record.decision or {}).get("refund_trigger", RefundTrigger.INSPECTION))
+        if (record.label or {}).get("weight_mismatch"):
+            # The carrier's scale says the goods are not (all) in the box: the refund waits for inspection.
+            return {"early_refund": "HELD_FOR_INSPECTION"}
         if Resolution(record.request["resolution"]) is not Resolution.REFUND:
             return {"early_refund": "NOT_APPLICABLE"}  # credit and exchanges are issued after inspection
         order, _ = self.orders.get(record.order_number)
