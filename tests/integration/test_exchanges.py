@@ -13,9 +13,12 @@ from .support import (
     create_return,
     drive_to_refund,
     get_return,
+    ops,
     order_line,
     refund_objects,
     seed_order,
+    wait_execution,
+    wait_parked,
 )
 
 VARIANTS = [
@@ -63,3 +66,29 @@ def test_an_exchange_ships_the_variant_and_settles_the_price_difference(
     assert record.refund["exchange"]["to_charge"] == {"amount": to_charge, "currency": "USD"}
     paid = refund_objects()
     assert [p["amount"] for p in paid] == ([{"amount": to_refund, "currency": "USD"}] if status == "REFUNDED" else [])
+
+
+def test_exchanging_back_what_an_earlier_exchange_sent_is_held_for_review(aws: LocalAws) -> None:
+    # Given a shopper who exchanged a jacket in L for one in M, settled
+    email = "loop@example.com"
+    jacket = order_line("1", sku="JKT-L", name="Rain jacket, L", price="120.00", hs_code="620193", origin="VN")
+    first = seed_order(
+        "ORD-LOOP-1", country="US", currency="USD", email_address=email, lines=[{**jacket, "variants": VARIANTS}]
+    )
+    earlier = create_return(first, items=[("1", 1)], resolution="EXCHANGE", exchange_sku="JKT-M")
+    assert drive_to_refund(earlier)["status"] == "SUCCEEDED"
+
+    # When she now exchanges the M (sent on a replacement order) back for the L
+    medium = {**jacket, "sku": "JKT-M", "name": "Rain jacket, M", "variants": [{"sku": "JKT-L", "name": "L"}]}
+    second = seed_order("ORD-LOOP-2", country="US", currency="USD", email_address=email, lines=[medium])
+    return_id = create_return(second, items=[("1", 1)], resolution="EXCHANGE", exchange_sku="JKT-L")
+
+    # Then the return waits for a person, saying why
+    held = wait_parked(return_id, "REVIEW")
+    assert [f["code"] for f in held.decision["findings"]] == ["EXCHANGE_LOOP"]
+    reply = ops(
+        "POST", f"/ops/returns/{return_id}/review", {"decision": "REJECTED", "reason": "Loop", "reviewer": "ops"}
+    )
+    assert reply.status == 200, reply
+    assert wait_execution(return_id)["status"] == "SUCCEEDED"
+    assert get_return(return_id).status == "REJECTED"

@@ -17,6 +17,7 @@ from returns_core.domain.eligibility import (
     Severity,
     Validator,
     assess,
+    exchange_loop,
     excluded_category,
     high_value,
     lines_exist,
@@ -31,6 +32,7 @@ from returns_core.domain.eligibility import (
 from returns_core.domain.orders import Category
 from returns_core.domain.policy import POLICIES
 from returns_core.domain.reasons import ReturnReason
+from returns_core.domain.requests import Resolution
 from tests.unit.unit_factories import DELIVERED_AT, ORDERED_AT, make_order, make_request, order_line
 
 R = ReturnReason
@@ -236,6 +238,24 @@ class TestRisk:
         assert (finding.code, finding.params) == ("SERIAL_RETURNER", {"count": 3, "days": 90})
         stricter = RiskThresholds(serial_returns=1, serial_window_days=30)
         assert codes(run(serial_returner, context(shopper_recent_returns=1, risk=stricter))) == ["SERIAL_RETURNER"]
+
+    def test_an_exchange_that_swaps_back_what_an_earlier_exchange_gave_away_goes_to_review(self) -> None:
+        # Given a shopper who exchanged SKU-X for SKU-L1 before, now exchanging SKU-L1 for SKU-X
+        back = make_request().model_copy(update={"resolution": Resolution.EXCHANGE, "exchange_sku": "SKU-X"})
+        [finding] = run(exchange_loop, context(request=back, shopper_recent_exchanges=(("SKU-X", "SKU-L1"),)))
+        # Then it is held, on that line
+        assert (finding.code, finding.line_id) == ("EXCHANGE_LOOP", "L1")
+        # And an exchange for something else, or a refund, is not
+        other = back.model_copy(update={"exchange_sku": "SKU-Y"})
+        assert run(exchange_loop, context(request=other, shopper_recent_exchanges=(("SKU-X", "SKU-L1"),))) == []
+        assert run(exchange_loop, context(shopper_recent_exchanges=(("SKU-X", "SKU-L1"),) * 5)) == []
+
+    def test_a_shopper_who_keeps_exchanging_goes_to_review(self) -> None:
+        exchange = make_request().model_copy(update={"resolution": Resolution.EXCHANGE, "exchange_sku": "SKU-Y"})
+        swaps = (("A", "B"), ("C", "D"))
+        assert run(exchange_loop, context(request=exchange, shopper_recent_exchanges=swaps)) == []
+        [finding] = run(exchange_loop, context(request=exchange, shopper_recent_exchanges=(*swaps, ("E", "F"))))
+        assert (finding.code, finding.params) == ("EXCHANGE_LOOP", {"count": 3, "days": 90})
 
     def test_batteries_crossing_a_customs_border_go_to_review(self) -> None:
         # Given a US shopper returning a power bank to the warehouse in Germany

@@ -17,7 +17,7 @@ from returns_core.domain.lanes import crosses_customs_border
 from returns_core.domain.orders import Category, Order
 from returns_core.domain.policy import MarketPolicy, WindowStart
 from returns_core.domain.reasons import is_seller_fault
-from returns_core.domain.requests import ReturnRequest
+from returns_core.domain.requests import Resolution, ReturnRequest
 from returns_core.i18n import N_, Translator
 from returns_core.money import Money, total
 
@@ -90,6 +90,9 @@ class RiskThresholds:
     # A shopper with this many other returns (any order) within the window is held for a review.
     serial_returns: int = 3
     serial_window_days: int = 90
+    # A shopper who exchanged this many other items within the window is held, as is any exchange that
+    # swaps back to what an earlier exchange gave away (A for B, then B for A).
+    serial_exchanges: int = 3
     # Base-currency units per unit of the order's currency, to compare values across markets.
     to_base_rate: Decimal = Decimal(1)
 
@@ -104,6 +107,8 @@ class EligibilityContext:
     returns_on_order: int = 0
     # The shopper's other returns, across orders, within `risk.serial_window_days`.
     shopper_recent_returns: int = 0
+    # The shopper's other settled exchanges within the window: (SKU returned, SKU sent in its place).
+    shopper_recent_exchanges: tuple[tuple[str, str], ...] = ()
     # Where the parcel goes back to (the warehouse); None when not yet known.
     return_to_country: str | None = None
     risk: RiskThresholds = field(default_factory=RiskThresholds)
@@ -198,6 +203,30 @@ def serial_returner(ctx: EligibilityContext) -> Iterable[Finding]:
         )
 
 
+def exchange_loop(ctx: EligibilityContext) -> Iterable[Finding]:
+    if ctx.request.resolution is not Resolution.EXCHANGE or not ctx.request.exchange_sku:
+        return
+    wanted = ctx.request.exchange_sku
+    for item in ctx.request.items:
+        line = ctx.order.line(item.line_id)
+        if line is not None and (wanted, line.sku) in ctx.shopper_recent_exchanges:
+            yield Finding(
+                "EXCHANGE_LOOP",
+                Severity.REVIEW,
+                N_("This exchange swaps back an item the shopper exchanged before."),
+                item.line_id,
+            )
+            return
+    if len(ctx.shopper_recent_exchanges) >= ctx.risk.serial_exchanges:
+        yield Finding(
+            "EXCHANGE_LOOP",
+            Severity.REVIEW,
+            N_("This shopper exchanged {count} other items in the last {days} days."),
+            None,
+            {"count": len(ctx.shopper_recent_exchanges), "days": ctx.risk.serial_window_days},
+        )
+
+
 def restricted_goods(ctx: EligibilityContext) -> Iterable[Finding]:
     for item in ctx.request.items:
         line = ctx.order.line(item.line_id)
@@ -211,7 +240,13 @@ def restricted_goods(ctx: EligibilityContext) -> Iterable[Finding]:
 
 INPUT_VALIDATORS: tuple[Validator, ...] = (order_email_match, lines_exist, quantity_available)
 POLICY_VALIDATORS: tuple[Validator, ...] = (within_window, excluded_category)
-RISK_VALIDATORS: tuple[Validator, ...] = (high_value, many_returns_on_order, serial_returner, restricted_goods)
+RISK_VALIDATORS: tuple[Validator, ...] = (
+    high_value,
+    many_returns_on_order,
+    serial_returner,
+    exchange_loop,
+    restricted_goods,
+)
 DEFAULT_VALIDATORS: tuple[Validator, ...] = INPUT_VALIDATORS + POLICY_VALIDATORS + RISK_VALIDATORS
 
 

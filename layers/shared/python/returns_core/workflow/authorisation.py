@@ -88,6 +88,7 @@ class Authoriser:
             already_returned=others,
             returns_on_order=max(0, int(order_record.returns_count) - 1),
             shopper_recent_returns=self._shopper_recent_returns(record, thresholds.serial_window_days),
+            shopper_recent_exchanges=self._shopper_recent_exchanges(record, thresholds.serial_window_days),
             return_to_country=self.settings.warehouse_country,
             risk=thresholds,
         )
@@ -122,6 +123,18 @@ class Authoriser:
 
         self.returns.mutate(return_id, change)
         return {"decision": assessment.decision.value, "timeouts": timeouts, "refund_trigger": trigger.value}
+
+    def _shopper_recent_exchanges(self, record: ReturnRecord, window_days: int) -> tuple[tuple[str, str], ...]:
+        """(SKU returned, SKU sent instead) of the shopper's other exchanges settled within the window."""
+        if not record.shopper_key or record.request.get("resolution") != "EXCHANGE":
+            return ()
+        since = iso(parse_utc(record.created_at) - timedelta(days=window_days))
+        swaps: list[tuple[str, str]] = []
+        for return_id in self.returns.shopper_return_ids(record.shopper_key, since, record.created_at):
+            other = self.returns.find(return_id) if return_id != record.return_id else None
+            exchange = ((other.refund or {}).get("exchange") if other else None) or {}
+            swaps.extend((line["returned_sku"], line["replacement_sku"]) for line in exchange.get("lines", []))
+        return tuple(swaps)
 
     def _shopper_recent_returns(self, record: ReturnRecord, window_days: int) -> int:
         """The shopper's other returns, on any order, created within the window before this one."""
