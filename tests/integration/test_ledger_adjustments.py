@@ -9,6 +9,7 @@ from typing import Any
 
 from returns_core.domain.scans import ScanStatus
 from returns_core.storage.models import LedgerRecord
+from returns_core.wiring import services
 
 from .support import (
     LocalAws,
@@ -122,3 +123,20 @@ def test_the_carriers_payment_on_a_lost_parcel_claim_is_recovered_and_closes_the
     # (the ops page lists it with the return's other lines)
     kinds = [line["kind"] for line in ops("GET", f"/ops/returns/{return_id}").body["ledger"]]
     assert "CARRIER_CLAIM_RECOVERED" in kinds
+
+
+def test_a_seller_who_books_warehouse_handling_sees_it_on_each_inspected_return(aws: LocalAws) -> None:
+    # Given a seller whose warehouse charges 2.40 (base currency) to receive and inspect a return
+    aws.monkeypatch.setenv("HANDLING_COST", "2.40")
+    services.cache_clear()
+    order = seed_order("ORD-US-HANDLE", country="US", currency="USD", lines=US_LINES)
+    return_id = create_return(order, items=[("1", 1)])
+
+    # When the return is inspected and refunded
+    assert drive_to_refund(return_id)["status"] == "SUCCEEDED"
+
+    # Then its ledger has the handling line in the base currency, and the analytics count it in the cost
+    [line] = [line for line in LedgerRecord.query(return_id) if line.kind == "HANDLING"]
+    assert (line.amount, line.currency, line.base_amount) == ("-2.40", "USD", "-2.40")
+    costs = [Decimal(other.base_amount) for other in LedgerRecord.query(return_id) if other.kind != "REFUND"]
+    assert Decimal(_totals()["cost"]["amount"]) == -sum(costs)  # label, hub share and handling

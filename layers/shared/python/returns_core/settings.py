@@ -88,6 +88,10 @@ class Settings(BaseModel):
     time_scale: Decimal = Field(default=Decimal(1), alias="TIME_SCALE", gt=0)
     # Returns worth at least this much (in the base currency) go to a human review.
     review_value_threshold: Decimal = Field(default=Decimal(500), alias="REVIEW_VALUE_THRESHOLD", gt=0)
+    # What receiving and inspecting one return costs the warehouse, in the base currency (0: not booked).
+    handling_cost: Decimal = Field(
+        default=Decimal(0), alias="HANDLING_COST", ge=0, le=Decimal(10000), max_digits=9, decimal_places=2
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

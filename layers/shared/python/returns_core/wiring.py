@@ -295,6 +295,7 @@ class Services:
             settings.base_currency,
             settings.warehouse_country,
             time_scale=settings.time_scale,
+            handling_cost=settings.handling_cost,
         )
 
     @cached_property

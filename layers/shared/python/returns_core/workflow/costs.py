@@ -79,6 +79,8 @@ class CostRecorder:
     # Workflow seconds per policy second (tiny in the demo), so stage times are reported in policy time.
     time_scale: Decimal = Decimal(1)
     now: Callable[[], datetime] = utcnow
+    # The warehouse's cost of receiving and inspecting one return, in the base currency.
+    handling_cost: Decimal = Decimal(0)
 
     def record(self, return_id: str, lines_only: bool = False) -> dict[str, Any]:
         """Write the return's missing ledger lines, and, unless `lines_only` (the return is still open),
@@ -89,6 +91,8 @@ class CostRecorder:
         lines: list[LedgerRecord] = []
         line_deltas: dict[str, Deltas] = {}
         entries = [(kind, kind, amount, detail) for kind, amount, detail in ledger_entries(record)]
+        if record.inspection and self.handling_cost > 0:
+            entries.append(("HANDLING", "HANDLING", -Money.of(self.handling_cost, self.base_currency), {}))
         for line_id, kind, amount, detail in [*entries, *adjustment_entries(record)]:
             base, quote = convert(amount, self.base_currency, self.fx)
             lines.append(
