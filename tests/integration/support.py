@@ -248,6 +248,7 @@ def seed_order(
     shopper_name: str = "Lena Fischer",
     shipping: str = "4.90",
     trusted: bool = False,
+    sale_fx_rate: str | None = None,
 ) -> Order:
     """Sync an order the way the storefront does (shapes as in infra/local/demo_data.py)."""
     now = datetime.now(UTC)
@@ -280,6 +281,7 @@ def seed_order(
             "delivered_at": iso(delivered) if delivered else None,
             "payment_reference": f"ch_test_{number.lower()}",
             "shopper_trusted": trusted,
+            "sale_fx_rate": sale_fx_rate,
         }
     )
     services().orders.upsert(order)

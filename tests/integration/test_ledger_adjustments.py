@@ -140,3 +140,33 @@ def test_a_seller_who_books_warehouse_handling_sees_it_on_each_inspected_return(
     assert (line.amount, line.currency, line.base_amount) == ("-2.40", "USD", "-2.40")
     costs = [Decimal(other.base_amount) for other in LedgerRecord.query(return_id) if other.kind != "REFUND"]
     assert Decimal(_totals()["cost"]["amount"]) == -sum(costs)  # label, hub share and handling
+
+
+def test_a_refund_is_booked_at_the_sales_rate_and_the_rates_move_since_is_its_own_line(aws: LocalAws) -> None:
+    # Given a German sale the seller booked at 1.05 USD per euro (the rate is 1.08 at refund time)
+    order = seed_order("ORD-DE-FX", sale_fx_rate="1.05")
+    return_id = create_return(order, items=[("1", 1)])
+
+    # When the return is refunded
+    assert drive_to_refund(return_id)["status"] == "SUCCEEDED"
+
+    # Then the refund's base amount is at the sale's rate, and the euro's rise since is an FX loss
+    paid = Decimal(get_return(return_id).refund["amount"]["amount"])
+    lines = {line.kind: line for line in LedgerRecord.query(return_id)}
+    cent = Decimal("0.01")
+    assert (lines["REFUND"].base_amount, lines["REFUND"].fx_rate) == (
+        str((-paid * Decimal("1.05")).quantize(cent)),
+        "1.05",
+    )
+    at_refund = (-paid * Decimal("1.08")).quantize(cent)
+    fx = lines["FX_DIFFERENCE"]
+    assert (fx.currency, Decimal(fx.base_amount)) == ("USD", at_refund - Decimal(lines["REFUND"].base_amount))
+    assert Decimal(fx.base_amount) < 0
+    # And together they are what the refund cost at today's rate, and what the analytics count
+    assert Decimal(lines["REFUND"].base_amount) + Decimal(fx.base_amount) == at_refund
+    totals = _totals()
+    costs = sum(
+        Decimal(line.base_amount) for kind, line in lines.items() if kind not in ("REFUND", "RETURN_SHIPPING_RECOVERED")
+    )
+    assert Decimal(totals["refunded"]["amount"]) == -Decimal(lines["REFUND"].base_amount)
+    assert Decimal(totals["cost"]["amount"]) == -costs

@@ -84,6 +84,9 @@ class Order(BaseModel):
     # The storefront vouches for this shopper (e.g. a loyalty tier): a return approved without review
     # is refunded as soon as its label is issued, not when the market's trigger is reached.
     shopper_trusted: bool = False
+    # The rate (base-currency units per unit of the order's currency) the seller booked the sale at:
+    # with it the ledger books the refund at that rate and the exchange rate's move as FX_DIFFERENCE.
+    sale_fx_rate: Decimal | None = Field(default=None, gt=0, le=Decimal("1000000"), max_digits=20, decimal_places=10)
 
     @field_validator("currency")
     @classmethod

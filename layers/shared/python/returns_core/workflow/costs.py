@@ -95,24 +95,46 @@ class CostRecorder:
             entries.append(("HANDLING", "HANDLING", -Money.of(self.handling_cost, self.base_currency), {}))
         for line_id, kind, amount, detail in [*entries, *adjustment_entries(record)]:
             base, quote = convert(amount, self.base_currency, self.fx)
-            lines.append(
-                LedgerRecord(
-                    return_id,
-                    line_id,
-                    kind=kind,
-                    amount=str(amount.amount),
-                    currency=amount.currency,
-                    base_amount=str(base.amount),
-                    base_currency=base.currency,
-                    fx_rate=str(quote.rate),
-                    recorded_at=self.now(),
-                    detail={**detail, "fx_as_of": quote.as_of.isoformat(), "fx_provider": quote.provider},
-                )
-            )
+            rate, fx = quote.rate, {"fx_as_of": quote.as_of.isoformat(), "fx_provider": quote.provider}
+            if kind == "REFUND" and order.sale_fx_rate is not None and amount.currency != self.base_currency:
+                # Booked at the sale's rate, so that the rate's move since shows as its own line.
+                at_sale = amount.convert(self.base_currency, order.sale_fx_rate)
+                moved = base - at_sale
+                base, rate, fx = at_sale, order.sale_fx_rate, {"fx_provider": "sale"}
+                if not moved.is_zero():
+                    swing = {"sale_rate": str(order.sale_fx_rate), "refund_rate": str(quote.rate)}
+                    fx_as_of = {"fx_as_of": quote.as_of.isoformat()}
+                    lines.append(self._line(return_id, "FX_DIFFERENCE", moved, swing, moved, Decimal(1), fx_as_of))
+                    line_deltas["FX_DIFFERENCE"] = counters.line_deltas(where, [("FX_DIFFERENCE", moved)])
+            lines.append(self._line(return_id, line_id, amount, detail, base, rate, fx, kind=kind))
             line_deltas[line_id] = counters.line_deltas(where, [(kind, base)])
         own = None if lines_only else counters.return_deltas(record, order, where, self.time_scale)
         recording = Recording(return_id, lines, line_deltas, own)
         return {"lines_written": self.aggregates.record(recording)}
+
+    def _line(
+        self,
+        return_id: str,
+        line_id: str,
+        amount: Money,
+        detail: dict[str, Any],
+        base: Money,
+        rate: Decimal,
+        fx: dict[str, Any],
+        kind: str | None = None,
+    ) -> LedgerRecord:
+        return LedgerRecord(
+            return_id,
+            line_id,
+            kind=kind or line_id,
+            amount=str(amount.amount),
+            currency=amount.currency,
+            base_amount=str(base.amount),
+            base_currency=base.currency,
+            fx_rate=str(rate),
+            recorded_at=self.now(),
+            detail={**detail, **fx},
+        )
 
 
 def ledger_lines(return_id: str) -> list[dict[str, Any]]:
