@@ -127,6 +127,14 @@ MILESTONE_RULE = EventRule(
     {"source": [MILESTONE_EVENT_SOURCE], "detail-type": [MILESTONE_EVENT_DETAIL_TYPE]},
 )
 
+# Ops asked to pay again a refund the provider reversed after the workflow had ended: the refund
+# function pays under a new idempotency key and books the correction in the ledger.
+REPAY_EVENT_DETAIL_TYPE = "RefundRepayRequested"  # returns_core.workflow.refunding.REPAY_DETAIL_TYPE
+REPAY_RULE = EventRule(
+    "refund-repay",
+    {"source": [MILESTONE_EVENT_SOURCE], "detail-type": [REPAY_EVENT_DETAIL_TYPE]},
+)
+
 # Orders placed in the seller's shop, put on the bus by the storefront or its order system: the same
 # sync as POST /orders, for sellers who publish events rather than call an API.
 ORDER_EVENT_DETAIL_TYPE = "OrderPlaced"
@@ -186,6 +194,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
             Route("POST", "/ops/returns/{return_id}/inspection", Auth.OPS),
             Route("POST", "/ops/returns/{return_id}/inspection-photos", Auth.OPS),
             Route("POST", "/ops/returns/{return_id}/refund-retry", Auth.OPS),
+            Route("POST", "/ops/returns/{return_id}/refund-repay", Auth.OPS),
             Route("POST", "/ops/returns/{return_id}/label-retry", Auth.OPS),
             Route("POST", "/ops/returns/{return_id}/ledger-adjustments", Auth.OPS),
             Route("GET", "/ops/alerts", Auth.OPS),
@@ -260,9 +269,10 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         handler="functions.refund.handler",
         description="Workflow task: compute and pay the refund exactly once",
         asl_placeholder="RefundFunctionArn",
-        tables={"orders": R, "returns": RW, "ledger": RW},
+        tables={"orders": R, "returns": RW, "ledger": RW, "aggregates": RW},  # a re-pay books its correction
         documents=RW,  # the sandbox payment provider keeps its refunds there
         put_events=True,  # an early refund's milestone, for the shopper's email
+        rules=(REPAY_RULE,),
         timeout_seconds=30,
     ),
     FunctionSpec(

@@ -18,17 +18,20 @@ import pytest
 
 from returns_core.adapters.sandbox_payments import SandboxPayments
 from returns_core.domain.orders import Order
+from returns_core.storage.models import LedgerRecord
 from returns_core.webhooks.signatures import sign_timestamped
 from returns_core.wiring import services
 
 from .support import (
     WEBHOOK_SECRET,
+    BusTap,
     LocalAws,
     Reply,
     api_event,
     call_api,
     create_return,
     get_return,
+    invoke,
     ops,
     order_line,
     refund_objects,
@@ -141,6 +144,40 @@ def test_a_refund_the_provider_reverses_after_paying_reopens_the_return_and_aler
     assert "REFUND_REVERSED" in _alerts(return_id)
     detail = ops("GET", f"/ops/returns/{return_id}")
     assert detail.body["status"] == "REFUND_PENDING"
+
+
+def test_ops_pay_a_reversed_refund_again_and_the_ledger_shows_the_payment_its_reversal_and_the_new_one(
+    aws: LocalAws,
+) -> None:
+    # Given a refunded return whose refund the provider reversed after the workflow had ended
+    tap = BusTap("repay-under-test", {"detail-type": ["RefundRepayRequested"]})
+    return_id = create_return(_order("ORD-AU-REPAY-reverse"), reason="CHANGED_MIND")
+    assert finished(return_id)["status"] == "SUCCEEDED"
+    [(body, headers)] = _back_office_webhooks()
+    assert _post(body, headers).body["outcomes"] == {"REVERSED": 1}
+    assert get_return(return_id).status == "REFUND_PENDING"
+
+    # When ops ask to pay it again, and the refund function takes the request off the bus
+    reply = ops("POST", f"/ops/returns/{return_id}/refund-repay", {"operator": "finance-1", "note": "New card"})
+    assert (reply.status, reply.body["repay"]) == (202, "REQUESTED")
+    [event] = tap.events()
+    assert invoke("refund", event) == {"final_status": "REFUNDED"}
+
+    # Then the shopper is paid again under a new key, once, and the alert is settled
+    record = get_return(return_id)
+    assert (record.status, record.refund["idempotency_key"]) == ("REFUNDED", f"refund:{return_id}:2")
+    assert [o["amount"]["amount"] for o in refund_objects()] == ["10.80", "10.80"]
+    assert "REFUND_REVERSED" not in [a["code"] for a in ops("GET", "/ops/alerts").body["alerts"]]
+    # And the ledger has the first payment, the money the provider took back, and the payment made again
+    lines = {line.line_id: line.amount for line in LedgerRecord.query(return_id)}
+    assert (lines["REFUND"], lines["REFUND_REVERSED#1"], lines["REFUND#2"]) == ("-10.80", "10.80", "-10.80")
+    refunded = ops("GET", "/ops/analytics").body["totals"]["refunded"]
+    assert refunded == {"amount": "7.02", "currency": "USD"}  # 10.80 AUD once, not three times
+
+    # When ops ask again / Then nothing is left to pay again, and nothing moves
+    again = ops("POST", f"/ops/returns/{return_id}/refund-repay", {"operator": "finance-1"})
+    assert (again.status, again.code) == (409, "NOTHING_TO_REPAY")
+    assert len(refund_objects()) == 2
 
 
 def _refund_event(return_id: str, status: str = "succeeded", event_id: str = "evt_test_1") -> bytes:

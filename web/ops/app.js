@@ -297,6 +297,14 @@
         })));
       }
     }
+    if (record.status === "REFUND_PENDING" && (record.refund || {}).reversed_at && !record.waiting_for) {
+      forms.push(action("Pay the reversed refund again", [
+        field("Operator", el("input", { name: "operator", required: true, maxlength: 100, autocomplete: "username" })),
+        field("Note", el("input", { name: "note", maxlength: 500 })),
+      ], "Pay again", (data) => api("POST", `/ops/returns/${id}/refund-repay`, {
+        operator: data.get("operator"), ...(data.get("note") ? { note: data.get("note") } : {}),
+      })));
+    }
     for (const code of record.alerts_to_acknowledge || []) {
       forms.push(action(`Acknowledge ${human(code)}`, [
         field("Operator", el("input", { name: "operator", required: true, maxlength: 100, autocomplete: "username" })),

@@ -32,7 +32,8 @@ Deltas = dict[tuple[str, str], dict[str, int]]
 
 COUNTERS = ("returns", "units", "units_sold", "refunded_minor", "cost_minor", "shipments", "lost", "delayed", "waited")
 # Money that goes back to the shopper; every other line is a cost (negative) or a recovery (positive).
-REFUND_KINDS = frozenset({"REFUND", "STORE_CREDIT"})
+# A reversal (positive: the provider took the money back) lowers what was refunded.
+REFUND_KINDS = frozenset({"REFUND", "STORE_CREDIT", "REFUND_REVERSED"})
 # Kept back from the refund, so already netted in its REFUND line: counted again as a recovery, a
 # restocking fee would lower the cost as well as the refund, a benefit twice.
 DEDUCTION_KINDS = frozenset({"RESTOCKING_FEE", "RETURN_SHIPPING_RECOVERED", "CONDITION_DEDUCTION"})

@@ -41,7 +41,7 @@ def ledger_entries(record: ReturnRecord) -> list[tuple[str, Money, dict[str, Any
     if record.refund:
         breakdown = record.refund["breakdown"]
         paid = record.refund.get("status") == "succeeded"
-        if paid:
+        if paid and not _reversals(record.refund):
             entries.append(
                 (
                     "REFUND",
@@ -65,6 +65,34 @@ def ledger_entries(record: ReturnRecord) -> list[tuple[str, Money, dict[str, Any
             amount = Money.from_json(breakdown[key])
             if not amount.is_zero():
                 entries.append((kind, amount, {}))
+    return entries
+
+
+def _reversals(refund: dict[str, Any]) -> list[dict[str, Any]]:
+    """Attempts the provider paid and then took back, earliest first (the current one last, if reversed)."""
+    earlier = [a for a in refund.get("failed_attempts", []) if a.get("reversed_at")]
+    return [*earlier, refund] if refund.get("reversed_at") and refund.get("status") != "succeeded" else earlier
+
+
+def refund_history_entries(record: ReturnRecord) -> list[tuple[str, str, Money, dict[str, Any]]]:
+    """(line id, kind, signed amount, detail) once a refund was reversed: each reversed payment, its
+    reversal (money back to the seller), and the payment made again. The first payment keeps the line
+    id REFUND it was booked under before anyone knew it would be reversed."""
+    refund = record.refund or {}
+    reversals = _reversals(refund)
+    entries: list[tuple[str, str, Money, dict[str, Any]]] = []
+    for position, attempt in enumerate(reversals):
+        number = int(attempt.get("attempt", 1))
+        amount = Money.from_json(attempt.get("amount") or refund["breakdown"]["total"])
+        paid_line = "REFUND" if position == 0 else f"REFUND#{number}"
+        entries.append((paid_line, "REFUND", -amount, {"refund_id": attempt.get("refund_id")}))
+        entries.append(
+            (f"REFUND_REVERSED#{number}", "REFUND_REVERSED", amount, {"refund_id": attempt.get("refund_id")})
+        )
+    if reversals and refund.get("status") == "succeeded":
+        number = int(refund.get("attempt", 1))
+        total = Money.from_json(refund["breakdown"]["total"])
+        entries.append((f"REFUND#{number}", "REFUND", -total, {"refund_id": refund.get("refund_id")}))
     return entries
 
 
@@ -93,7 +121,7 @@ class CostRecorder:
         entries = [(kind, kind, amount, detail) for kind, amount, detail in ledger_entries(record)]
         if record.inspection and self.handling_cost > 0:
             entries.append(("HANDLING", "HANDLING", -Money.of(self.handling_cost, self.base_currency), {}))
-        for line_id, kind, amount, detail in [*entries, *adjustment_entries(record)]:
+        for line_id, kind, amount, detail in [*entries, *refund_history_entries(record), *adjustment_entries(record)]:
             base, quote = convert(amount, self.base_currency, self.fx)
             rate, fx = quote.rate, {"fx_as_of": quote.as_of.isoformat(), "fx_provider": quote.provider}
             if kind == "REFUND" and order.sale_fx_rate is not None and amount.currency != self.base_currency:
@@ -104,8 +132,10 @@ class CostRecorder:
                 if not moved.is_zero():
                     swing = {"sale_rate": str(order.sale_fx_rate), "refund_rate": str(quote.rate)}
                     fx_as_of = {"fx_as_of": quote.as_of.isoformat()}
-                    lines.append(self._line(return_id, "FX_DIFFERENCE", moved, swing, moved, Decimal(1), fx_as_of))
-                    line_deltas["FX_DIFFERENCE"] = counters.line_deltas(where, [("FX_DIFFERENCE", moved)])
+                    fx_line = line_id.replace("REFUND", "FX_DIFFERENCE")  # one per refund paid
+                    fx_kind = "FX_DIFFERENCE"
+                    lines.append(self._line(return_id, fx_line, moved, swing, moved, Decimal(1), fx_as_of, fx_kind))
+                    line_deltas[fx_line] = counters.line_deltas(where, [(fx_kind, moved)])
             lines.append(self._line(return_id, line_id, amount, detail, base, rate, fx, kind=kind))
             line_deltas[line_id] = counters.line_deltas(where, [(kind, base)])
         own = None if lines_only else counters.return_deltas(record, order, where, self.time_scale)

@@ -63,8 +63,12 @@ def return_id_of(key: str | None) -> str | None:
 
 
 def _attempt_summary(refund: dict[str, Any]) -> dict[str, Any]:
-    keep = ("idempotency_key", "status", "refund_id", "failure_reason", "requested_at")
-    return {name: refund[name] for name in keep if name in refund}
+    # A reversed attempt keeps what it paid and when it was taken back: the ledger books both.
+    keep = ("idempotency_key", "attempt", "status", "refund_id", "failure_reason", "requested_at", "reversed_at")
+    summary = {name: refund[name] for name in keep if name in refund}
+    if refund.get("reversed_at"):
+        summary["amount"] = refund.get("amount") or refund["breakdown"]["total"]
+    return summary
 
 
 def accepted_items(record: ReturnRecord) -> list[AcceptedItem]:
@@ -121,6 +125,20 @@ class Refunder:
 
     def refund(self, return_id: str, early: bool = False) -> dict[str, Any]:
         return self._refund_early(return_id) if early else self._settle(return_id)
+
+    def repay(self, return_id: str) -> dict[str, Any]:
+        """Pay again a refund the provider reversed after the workflow ended (no task waits for it).
+
+        A new attempt under a new key, as an ops retry in the workflow is; a refusal goes back on the
+        ops alert list, a pending outcome is settled by the provider's webhook."""
+        try:
+            return self._settle(return_id)
+        except PaymentRejected:
+            at = self.now()
+            self.returns.mutate(return_id, lambda record: raise_alert(record, "REFUND_FAILED", at))
+            return {"final_status": ReturnStatus.REFUND_PENDING.value}
+        except PaymentPending:
+            return {"final_status": ReturnStatus.REFUND_PENDING.value}
 
     def _refund_early(self, return_id: str) -> dict[str, Any]:
         """Pay before inspection; never raises for an outcome, since the settle step comes after anyway."""
@@ -329,6 +347,12 @@ def _compare_with_inspection(record: ReturnRecord, due: RefundBreakdown, at: dat
 
 
 EXCHANGE_DETAIL_TYPE = "ExchangeRequested"
+# Ops asked to pay again a refund reversed after the workflow ended (the refund function's rule).
+REPAY_DETAIL_TYPE = "RefundRepayRequested"
+
+
+def repay_event(return_id: str) -> DomainEvent:
+    return DomainEvent("returns.workflow", REPAY_DETAIL_TYPE, {"return_id": return_id})
 
 
 def _exchange_breakdown(terms: ExchangeTerms, remaining: Money) -> RefundBreakdown:
