@@ -185,3 +185,26 @@ def test_a_malformed_order_event_is_dropped_naming_its_fields_and_stores_nothing
     # Then it is dropped with the fields at fault, and no order exists
     assert outcome == {"outcome": "MALFORMED", "fields": ["currency", "lines"]}
     assert services().orders.find("ORD-EVT-BAD") is None
+
+
+def test_units_sold_follow_an_order_that_changes_after_its_first_sync(aws: LocalAws) -> None:
+    # Given an order of two T-shirts and one pair of sneakers, synced once
+    order = seed_order("ORD-CHANGE")
+    assert _analytics()["totals"]["units_sold"] == 3
+
+    # When the shop adds a T-shirt to the order, then cancels the sneakers, then syncs the same again
+    lines = [line.model_dump(mode="json") for line in order.lines]
+    more = [{**lines[0]}, {**lines[1], "quantity": 3}]
+    services().orders.upsert(order.model_validate({**order.model_dump(mode="json"), "lines": more}))
+    assert _analytics()["totals"]["units_sold"] == 4
+    fewer = [{**lines[1], "quantity": 3}]
+    changed = order.model_validate({**order.model_dump(mode="json"), "lines": fewer})
+    services().orders.upsert(changed)
+    services().orders.upsert(changed)
+
+    # Then units sold are what the order holds now, per SKU too, counted once
+    figures = _analytics()
+    assert figures["totals"]["units_sold"] == 3
+    by_sku = {row["sku"]: row for row in figures["return_rate_by_sku"]}
+    assert by_sku["TEE-M-NVY"]["units_sold"] == 3
+    assert "SNK-42" not in by_sku or by_sku["SNK-42"]["units_sold"] == 0

@@ -186,5 +186,16 @@ def order_deltas(order: Order) -> Deltas:
     return merge(*parts)
 
 
+def order_change_deltas(before: Order, after: Order) -> Deltas:
+    """What a changed order adds to units sold (negative for lines cancelled or reduced)."""
+    old, new = order_deltas(before), order_deltas(after)
+    change: Deltas = {}
+    for key in set(old) | set(new):
+        delta = new.get(key, {}).get("units_sold", 0) - old.get(key, {}).get("units_sold", 0)
+        if delta:
+            change[key] = {"units_sold": delta}
+    return change
+
+
 def counters_of(raw: Mapping[str, object]) -> dict[str, int]:
     return {name: int(str(raw[name])) for name in COUNTERS if raw.get(name) is not None}

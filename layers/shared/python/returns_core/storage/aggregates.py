@@ -124,6 +124,20 @@ class AggregatesStore(TransactionalStore):
             raise
         return True
 
+    def update_order(self, record: OrderRecord, deltas: Deltas) -> bool:
+        """Save a changed order and what it changes in units sold, both or neither; False if the order
+        changed meanwhile (the caller re-reads it)."""
+        try:
+            with TransactWrite(connection=self._transactions()) as tx:
+                tx.save(record)  # conditional on the version read
+                for key, counters in deltas.items():
+                    _update(tx, key, counters)
+        except TransactWriteError as exc:
+            if _conflict(exc):
+                return False
+            raise
+        return True
+
     def months(self, months: Iterable[str]) -> dict[str, dict[str, dict[str, int]]]:
         """Every counter of the given months: month -> key -> counter -> value."""
         found: dict[str, dict[str, dict[str, int]]] = {}

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from returns_core.analytics.counters import order_deltas
+from returns_core.analytics.counters import order_change_deltas, order_deltas
 from returns_core.domain.orders import Order
 from returns_core.storage.aggregates import AggregatesStore
 from returns_core.storage.connections import TransactionalStore
@@ -67,6 +67,12 @@ class OrdersRepository:
                 if self._aggregates.create_order(record, order_deltas(order)):
                     return
                 continue  # created meanwhile by another sync: update that one
+            change = order_change_deltas(found[0], order) if found and self._aggregates is not None else {}
+            if change and self._aggregates is not None:
+                # Lines added, cancelled or changed in quantity: units sold follow, in one transaction.
+                if self._aggregates.update_order(record, change):
+                    return
+                continue
             try:
                 record.save()
                 return
