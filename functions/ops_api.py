@@ -27,7 +27,7 @@ from returns_core.portal.requests import UploadRequest
 from returns_core.wiring import services
 from returns_core.workflow.adjustments import AdjustmentKind, record_adjustment
 from returns_core.workflow.alerts import AlertCode, AlertRules, OpenReturnAlerts, acknowledge, counts
-from returns_core.workflow.costs import ledger_lines
+from returns_core.workflow.costs import ledger_lines, ledger_total
 from returns_core.workflow.history import execution_summary
 from returns_core.workflow.inventory import announce_restock
 from returns_core.workflow.lifecycle import append_timeline
@@ -129,7 +129,9 @@ def get_return(return_id: ReturnId) -> dict[str, Any]:
     record = _record(return_id)
     svc = services()
     execution = execution_summary(svc.aws.stepfunctions, svc.starter.execution_arn(return_id))
-    return {**ops_view(record, svc.documents), "execution": execution, "ledger": ledger_lines(return_id)}
+    ledger = ledger_lines(return_id)
+    total = ledger_total(ledger, svc.settings.base_currency)
+    return {**ops_view(record, svc.documents), "execution": execution, "ledger": ledger, "ledger_total": total}
 
 
 @app.post("/ops/returns/<return_id>/review")

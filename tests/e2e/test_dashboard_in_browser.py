@@ -110,6 +110,8 @@ def test_ops_find_a_delivered_return_inspect_it_and_see_it_refunded(desk: Page, 
     ledger = desk.get_by_test_id("detail-ledger")
     expect(ledger).to_contain_text("Label")
     expect(ledger).to_contain_text("Refund")
+    expect(ledger).to_contain_text("kept back from the refund")
+    expect(ledger.locator("tr.total")).to_contain_text("Total")
     expect(desk.locator("#detail-items")).to_contain_text("Inspection photo 1")
     # And, the German shopper having been refunded in full on the acceptance scan, ops see that 20 % of
     # the jacket's 79.00 was paid beyond what inspection accepted (the ledger keeps what was paid)

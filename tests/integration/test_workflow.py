@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import time
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -120,6 +121,11 @@ def test_a_return_travels_from_request_to_refund(aws: LocalAws) -> None:
     assert ledger["REFUND"]["amount"] == {"amount": "-" + paid["amount"]["amount"], "currency": "EUR"}
     assert ledger["REFUND"]["base_amount"]["currency"] == "USD"
     assert ledger["REFUND"]["fx_rate"]
+    # ...the return shipping kept back is a memo line, already netted in the refund, so the total is
+    # the label plus what was paid, in US dollars
+    assert [kind for kind, line in ledger.items() if line["memo"]] == ["RETURN_SHIPPING_RECOVERED"]
+    paid_out = Decimal(ledger["REFUND"]["base_amount"]["amount"]) + Decimal(ledger["LABEL"]["base_amount"]["amount"])
+    assert detail.body["ledger_total"] == {"amount": str(paid_out), "currency": "USD"}
     # ...the shopper got the label and the refund emails, and the returned pair stays accounted for
     assert subjects_to(order.email) == [
         f"Your return label for order {order.order_number}",

@@ -356,9 +356,12 @@
     ]));
     $("#detail-no-ledger").hidden = Boolean((r.ledger || []).length);
     $("#detail-ledger").hidden = !(r.ledger || []).length;
-    $("#detail-ledger tbody").replaceChildren(...(r.ledger || []).map((line) => el("tr", {},
-      el("th", { scope: "row" }, human(line.kind)), el("td", { class: "num" }, money(line.amount)),
-      el("td", { class: "num" }, money(line.base_amount)), el("td", { class: "num" }, line.fx_rate))));
+    $("#detail-ledger tbody").replaceChildren(...(r.ledger || []).map((line) => el("tr", { class: line.memo ? "memo" : "" },
+      el("th", { scope: "row" }, human(line.kind), line.memo ? el("span", { class: "muted" }, " (kept back from the refund)") : null),
+      el("td", { class: "num" }, money(line.amount)),
+      el("td", { class: "num" }, money(line.base_amount)), el("td", { class: "num" }, line.fx_rate))),
+      ...((r.ledger || []).length && r.ledger_total ? [el("tr", { class: "total" },
+        el("th", { scope: "row" }, "Total"), el("td", {}, ""), el("td", { class: "num" }, money(r.ledger_total)), el("td", {}, ""))] : []));
     say("");
     $("#detail-title").focus();
   }

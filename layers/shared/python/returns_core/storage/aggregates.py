@@ -113,23 +113,18 @@ class AggregatesStore(TransactionalStore):
 
     def create_order(self, record: OrderRecord, deltas: Deltas) -> bool:
         """Save a new order and count its units sold, both or neither; False if it already existed."""
-        try:
-            with TransactWrite(connection=self._transactions()) as tx:
-                tx.save(record, condition=OrderRecord.order_number.does_not_exist())
-                for key, counters in deltas.items():
-                    _update(tx, key, counters)
-        except TransactWriteError as exc:
-            if _conflict(exc):
-                return False
-            raise
-        return True
+        return self._save_order(record, deltas, new=True)
 
     def update_order(self, record: OrderRecord, deltas: Deltas) -> bool:
         """Save a changed order and what it changes in units sold, both or neither; False if the order
         changed meanwhile (the caller re-reads it)."""
+        return self._save_order(record, deltas, new=False)
+
+    def _save_order(self, record: OrderRecord, deltas: Deltas, new: bool) -> bool:
         try:
             with TransactWrite(connection=self._transactions()) as tx:
-                tx.save(record)  # conditional on the version read
+                # A changed order's save is conditional on the version it was read at.
+                tx.save(record, condition=OrderRecord.order_number.does_not_exist() if new else None)
                 for key, counters in deltas.items():
                     _update(tx, key, counters)
         except TransactWriteError as exc:

@@ -168,6 +168,9 @@ class CostRecorder:
 
 
 def ledger_lines(return_id: str) -> list[dict[str, Any]]:
+    """The return's ledger lines. A `memo` line (a restocking fee, return shipping or a condition
+    deduction kept back from the refund) explains the REFUND line, which is already net of it: it is not
+    added again in `ledger_total`."""
     return [
         {
             "line_id": line.line_id,
@@ -176,6 +179,16 @@ def ledger_lines(return_id: str) -> list[dict[str, Any]]:
             "base_amount": {"amount": line.base_amount, "currency": line.base_currency},
             "fx_rate": line.fx_rate,
             "recorded_at": line.recorded_at.isoformat(),
+            "memo": line.kind in counters.DEDUCTION_KINDS,
         }
         for line in LedgerRecord.query(return_id)
     ]
+
+
+def ledger_total(lines: list[dict[str, Any]], base_currency: str) -> dict[str, str]:
+    """What the return took out of (negative) or brought into the seller's account, in the base currency."""
+    total = Money.zero(base_currency)
+    for line in lines:
+        if not line["memo"]:
+            total = total + Money.from_json(line["base_amount"])
+    return total.to_json()
