@@ -3,6 +3,7 @@ condition of accepted units the shopper damaged, within what the market's policy
 
 from __future__ import annotations
 
+from returns_core.money import Money
 from returns_core.storage.models import LedgerRecord
 from returns_core.wiring import services
 
@@ -15,6 +16,7 @@ from .support import (
     order_line,
     refund_objects,
     seed_order,
+    sent_emails,
     wait_execution,
 )
 
@@ -74,6 +76,14 @@ def test_a_damaged_jacket_and_a_missing_cap_are_refunded_less_what_inspection_fo
     assert (lines["2"]["not_accepted_reason"], lines["1"]["deduction_reason"]) == ("MISSING", "DAMAGED_BY_SHOPPER")
     ledger = {line.kind: line.amount for line in LedgerRecord.query(return_id)}
     assert (ledger["REFUND"], ledger["CONDITION_DEDUCTION"]) == ("-110.00", "30.00")
+    # And the refund email tells the shopper what was kept back for the jacket's condition
+    from returns_core.i18n import translator
+
+    _ = translator("en")
+    subject = f"Your refund for order {order.order_number} is on its way"
+    text = next(mail.text for mail in sent_emails() if mail.subject == subject)
+    assert _("Kept back for the condition of the items: {amount}.", amount=_.money(Money.of("30.00", "USD"))) in text
+    assert "Restocking fee kept back" not in text
 
 
 def test_a_defective_item_cannot_be_deducted_for_its_condition(aws: LocalAws) -> None:

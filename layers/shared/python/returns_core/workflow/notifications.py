@@ -53,6 +53,9 @@ DELIVERED = N_("Your parcel for return {return_id} has arrived at our warehouse.
 INSPECTED = N_("We have inspected the items of return {return_id}. Your refund is being prepared.")
 INSPECTED_REFUNDED_EARLY = N_("We have inspected the items of return {return_id}. Your refund has already been paid.")
 REFUNDED = N_("We have refunded {amount} to your original payment method for return {return_id}.")
+KEPT_RESTOCKING = N_("Restocking fee kept back: {amount}.")
+KEPT_SHIPPING = N_("Return shipping kept back: {amount}.")
+KEPT_CONDITION = N_("Kept back for the condition of the items: {amount}.")
 CLOSED = N_("Your return {return_id} is complete.")
 STORE_CREDITED = N_("We have added {amount} of store credit to your account for return {return_id}.")
 REJECTED = N_("We cannot accept return {return_id}.")
@@ -82,8 +85,19 @@ def _body(event: str, record: ReturnRecord, order: Order, _: Translator) -> list
         ]
         return [*lines, _(CUSTOMS_ATTACHED)] if label.get("customs") else lines
     if event == "REFUNDED" and record.refund:
-        amount = _.money(Money.from_json(record.refund["breakdown"]["total"]))
-        return [_(REFUNDED, amount=amount, return_id=rid)]
+        breakdown = record.refund["breakdown"]
+        amount = _.money(Money.from_json(breakdown["total"]))
+        lines = [_(REFUNDED, amount=amount, return_id=rid)]
+        # What was kept back, so the shopper is not left to guess why the refund is smaller.
+        for key, message in (
+            ("restocking_fee", KEPT_RESTOCKING),
+            ("return_shipping", KEPT_SHIPPING),
+            ("condition_deduction", KEPT_CONDITION),
+        ):
+            kept = Money.from_json(breakdown[key]) if breakdown.get(key) else None
+            if kept is not None and not kept.is_zero():
+                lines.append(_(message, amount=_.money(kept)))
+        return lines
     if event == "INSPECTED" and (record.refund or {}).get("status") == "succeeded":
         return [_(INSPECTED_REFUNDED_EARLY, return_id=rid)]
     if event == "CLOSED" and (record.refund or {}).get("store_credit"):
