@@ -302,6 +302,28 @@ def acknowledge_alert(
     return {"return_id": return_id, "code": code.value, "acknowledged": True, "already": not changed}
 
 
+@app.post("/ops/ledger/backfill")
+def backfill_ledger(
+    status: Annotated[ReturnStatus, Query()],
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+) -> dict[str, Any]:
+    """Write what ended returns of one status lack in the ledger and the analytics, a page at a time.
+
+    Safe to run again: lines exist once and each return's counts carry a marker (returns recorded
+    before the analytics existed get theirs; the others change nothing)."""
+    if not is_terminal(status):
+        raise InvalidInput("Only ended returns are backfilled; open ones are recorded when they end.", code="NOT_ENDED")
+    svc = services()
+    try:
+        page, next_cursor = svc.returns.by_status(status.value, limit, cursor)
+    except ValueError:
+        raise InvalidInput("The cursor is not valid.", code="INVALID_CURSOR") from None
+    written = sum(int(svc.cost_recorder.record(record.return_id)["lines_written"]) for record in page)
+    logger.info("ledger backfill", extra={"status": status, "returns": len(page), "lines_written": written})
+    return {"returns": len(page), "lines_written": written, "next_cursor": next_cursor}
+
+
 @app.get("/ops/unmatched-scans")
 def unmatched_scans() -> dict[str, Any]:
     pending = services().unmatched_scans.pending()

@@ -198,6 +198,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
             Route("POST", "/ops/returns/{return_id}/label-retry", Auth.OPS),
             Route("POST", "/ops/returns/{return_id}/ledger-adjustments", Auth.OPS),
             Route("GET", "/ops/alerts", Auth.OPS),
+            Route("POST", "/ops/ledger/backfill", Auth.OPS),
             Route("POST", "/ops/returns/{return_id}/alerts/{code}/acknowledge", Auth.OPS),
             Route("GET", "/ops/unmatched-scans", Auth.OPS),
             Route("POST", "/ops/unmatched-scans/reconcile", Auth.OPS),

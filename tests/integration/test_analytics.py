@@ -208,3 +208,33 @@ def test_units_sold_follow_an_order_that_changes_after_its_first_sync(aws: Local
     by_sku = {row["sku"]: row for row in figures["return_rate_by_sku"]}
     assert by_sku["TEE-M-NVY"]["units_sold"] == 3
     assert "SNK-42" not in by_sku or by_sku["SNK-42"]["units_sold"] == 0
+
+
+def test_a_backfill_gives_returns_recorded_before_the_analytics_their_lines_and_counts_once(aws: LocalAws) -> None:
+    # Given a refunded return whose ledger lines and counters were never written (an older deployment)
+    from returns_core.storage.models import AggregateRecord
+
+    return_id = create_return(seed_order("ORD-OLD"), items=[("1", 1)])
+    assert drive_to_refund(return_id)["status"] == "SUCCEEDED"
+    expected = _analytics()["totals"]
+    for line in LedgerRecord.query(return_id):
+        line.delete()
+    for row in AggregateRecord.scan():  # counters and markers alike
+        row.delete()
+    assert _analytics()["totals"]["returns"] == 0
+
+    # When ops run the backfill over refunded returns, twice
+    first = ops("POST", "/ops/ledger/backfill", query="status=REFUNDED")
+    second = ops("POST", "/ops/ledger/backfill", query="status=REFUNDED")
+
+    # Then the return's lines are back, its counts added once
+    assert (first.status, first.body["returns"], second.body["lines_written"]) == (200, 1, 0)
+    assert first.body["lines_written"] == len(list(LedgerRecord.query(return_id))) > 0
+    totals = _analytics()["totals"]
+    assert (totals["returns"], totals["refunded"], totals["cost"]) == (
+        expected["returns"],
+        expected["refunded"],
+        expected["cost"],
+    )
+    # And open statuses are refused: they are recorded when they end
+    assert ops("POST", "/ops/ledger/backfill", query="status=IN_TRANSIT").code == "NOT_ENDED"
