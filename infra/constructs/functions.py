@@ -18,6 +18,7 @@ from constructs import Construct
 from infra import catalogue
 from infra.constructs.naming import pascal_id
 from infra.constructs.workflow import WorkflowIdentity
+from infra.layer_build import build_layer
 
 RUNTIME = lambda_.Runtime.PYTHON_3_12
 ARCHITECTURE = lambda_.Architecture.ARM_64
@@ -55,8 +56,8 @@ DOCUMENT_WRITE_PREFIXES: dict[str, tuple[str, ...]] = {
 # top-level entry (dot-entries such as .venv too, which are then not even walked), the negations
 # keep `functions/`, the last two drop bytecode caches inside it.
 FUNCTION_ASSET_EXCLUDES = ["*", ".*", "!functions", "!functions/**", "__pycache__", "*.pyc"]
-LAYER_DIR = catalogue.REPO_ROOT / "layers" / "shared"  # holds python/returns_core/
-LAYER_ASSET_EXCLUDES = ["__pycache__", "*.pyc"]
+# The layer's digest of its inputs stays out of the asset (it would only change the asset's hash).
+LAYER_ASSET_EXCLUDES = ["__pycache__", "*.pyc", ".inputs-digest"]
 
 
 class Functions(Construct):
@@ -88,10 +89,11 @@ class Functions(Construct):
         self.layer = lambda_.LayerVersion(
             self,
             "SharedLayer",
-            code=lambda_.Code.from_asset(str(LAYER_DIR), exclude=LAYER_ASSET_EXCLUDES),
+            # Built without Docker from platform wheels, rebuilt only when its inputs change.
+            code=lambda_.Code.from_asset(str(build_layer()), exclude=LAYER_ASSET_EXCLUDES),
             compatible_runtimes=[RUNTIME],
             compatible_architectures=[ARCHITECTURE],
-            description="returns_core: the domain core, ports and adapters shared by every function",
+            description="returns_core and its third-party packages (arm64 wheels; boto3 from the runtime)",
         )
         self.webhook_secret = secretsmanager.Secret(
             self,
