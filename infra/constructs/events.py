@@ -36,12 +36,24 @@ def event_pattern(pattern: Mapping[str, Any]) -> events.EventPattern:
     return events.EventPattern(**{_PATTERN_FIELDS[key]: value for key, value in pattern.items()})
 
 
+SCAN_ARCHIVE_RETENTION = Duration.days(365)
+
+
 class Events(Construct):
     """The bus scans are published to; rules route them to their functions, failures to a DLQ."""
 
     def __init__(self, scope: Construct, construct_id: str, *, bus_name: str) -> None:
         super().__init__(scope, construct_id)
         self.bus = events.EventBus(self, "Bus", event_bus_name=bus_name)
+        # Every scan the carriers sent, kept a year so it can be replayed onto the bus (after an outage
+        # of on-scan, say); on-scan applies each scan id once, so a replay changes only what was missed.
+        self.scan_archive = self.bus.archive(
+            "ScanArchive",
+            archive_name=f"{bus_name}-scans"[:48],
+            description="Carrier scan events, for replay",
+            event_pattern=event_pattern(catalogue.SCAN_RULE.pattern),
+            retention=SCAN_ARCHIVE_RETENTION,
+        )
         self.rules: dict[str, events.Rule] = {}
         self.dead_letter_queues: dict[str, sqs.Queue] = {}
 
