@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from aws_cdk import Duration, SecretValue, Stack, Token
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
@@ -115,6 +118,7 @@ class Functions(Construct):
             "BASE_CURRENCY": base_currency,
             **(seller_settings or {}),
         }
+        self.async_failure_queues: dict[str, sqs.Queue] = {}
         self.functions: dict[str, lambda_.Function] = {spec.name: self._function(spec) for spec in catalogue.FUNCTIONS}
         self._share_secret(self.webhook_secret, WEBHOOK_SECRET_ARN_ENV, (WEBHOOK_FUNCTION,))
         self._share_secret(self.portal_token_secret, PORTAL_TOKEN_SECRET_ARN_ENV, PORTAL_TOKEN_FUNCTIONS)
@@ -194,9 +198,29 @@ class Functions(Construct):
             role=role,
             log_group=log_group,
             tracing=lambda_.Tracing.ACTIVE,
+            **self._async_failures(scope, spec),
         )
         self._grant(spec, function)
         return function
+
+    def _async_failures(self, scope: Construct, spec: catalogue.FunctionSpec) -> dict[str, Any]:
+        """Functions the bus invokes asynchronously: an event they still fail on after Lambda's retries
+        is kept in a queue of their own, not dropped (the rule's DLQ only sees delivery failures)."""
+        if not spec.rules:
+            return {}
+        queue = sqs.Queue(
+            scope,
+            "AsyncFailures",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
+        self.async_failure_queues[spec.name] = queue
+        return {
+            "on_failure": destinations.SqsDestination(queue),
+            "retry_attempts": 2,
+            "max_event_age": Duration.hours(6),
+        }
 
     def _environment(self, spec: catalogue.FunctionSpec) -> dict[str, str]:
         environment = dict(self._common_environment)
