@@ -15,12 +15,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from returns_core.analytics import report
 from returns_core.api.http import body_problem, build_resolver, json_response
 from returns_core.api.views import ops_view, summary_view
-from returns_core.clock import iso, utcnow
+from returns_core.clock import utcnow
 from returns_core.domain.inspection import DeductionReason, LineFinding, NotAccepted, check_inspection
 from returns_core.domain.orders import Order
 from returns_core.domain.reasons import ReturnReason
 from returns_core.domain.statuses import ReturnStatus, is_terminal
-from returns_core.errors import Conflict, InvalidInput, NotFound
+from returns_core.errors import InvalidInput, NotFound
 from returns_core.money import SUPPORTED_CURRENCIES, Money, minor_units
 from returns_core.observability import logger, tracer
 from returns_core.portal.requests import UploadRequest
@@ -30,9 +30,7 @@ from returns_core.workflow.alerts import AlertCode, AlertRules, OpenReturnAlerts
 from returns_core.workflow.costs import ledger_lines, ledger_total
 from returns_core.workflow.history import execution_summary
 from returns_core.workflow.inventory import announce_restock
-from returns_core.workflow.lifecycle import append_timeline
 from returns_core.workflow.milestones import Stage
-from returns_core.workflow.refunding import repay_event
 
 app = build_resolver()
 
@@ -198,23 +196,8 @@ def retry_refund(return_id: ReturnId, body: Annotated[RefundRetryBody, Body()]) 
 @app.post("/ops/returns/<return_id>/refund-repay", status_code=202)
 def repay_refund(return_id: ReturnId, body: Annotated[RefundRetryBody, Body()]) -> Response[dict[str, Any]]:
     """Pay again a refund the provider reversed after the return had ended."""
-    at = utcnow()
-
-    def request(record: Any) -> None:
-        refund = record.refund or {}
-        if record.status != ReturnStatus.REFUND_PENDING or not refund.get("reversed_at") or record.waiting_for:
-            raise Conflict(
-                "Only a refund the provider reversed after the return ended is paid again here; a refund the"
-                " workflow waits for is retried with refund-retry.",
-                code="NOTHING_TO_REPAY",
-            )
-        entry = {"kind": "REFUND_RETRY", "operator": body.operator, "repay": True, "at": iso(at)}
-        append_timeline(record, entry | ({"note": body.note} if body.note else {}))
-
     _record(return_id)
-    svc = services()
-    svc.returns.mutate(return_id, request)
-    svc.publisher.publish([repay_event(return_id)])
+    services().refunder.request_repay(return_id, body.operator, body.note)
     logger.info("refund repay requested", extra={"return_id": return_id})
     return json_response(202, {"return_id": return_id, "repay": "REQUESTED"})
 

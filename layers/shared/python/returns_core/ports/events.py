@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+# The source of every event the workflow itself puts on the bus (milestones, stock, exchanges, repays).
+WORKFLOW_EVENT_SOURCE = "returns.workflow"
+
 
 @dataclass(frozen=True)
 class DomainEvent:

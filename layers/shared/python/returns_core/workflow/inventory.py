@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from returns_core.domain.orders import Order
-from returns_core.ports.events import DomainEvent, EventPublisher
+from returns_core.ports.events import WORKFLOW_EVENT_SOURCE, DomainEvent, EventPublisher
 from returns_core.storage.repository import OrdersRepository
 
-INVENTORY_SOURCE = "returns.workflow"
+INVENTORY_SOURCE = WORKFLOW_EVENT_SOURCE
 INVENTORY_DETAIL_TYPE = "InventoryRestocked"
 BACK_TO_STOCK = "RESTOCK"
 

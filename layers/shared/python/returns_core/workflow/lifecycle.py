@@ -15,10 +15,13 @@ def append_timeline(record: ReturnRecord, entry: dict[str, Any]) -> None:
     record.timeline = [*(record.timeline or []), entry]
 
 
-def raise_alert(record: ReturnRecord, code: str, at: datetime, *, until_acknowledged: bool = False) -> None:
-    """An alert for ops on the timeline. One `until_acknowledged` stays on the ops alert list after the
-    return has ended (an overpayment, goods refunded and never returned) until someone acknowledges it."""
-    entry: dict[str, Any] = {"kind": "ALERT", "code": code, "at": iso(at)}
+def raise_alert(
+    record: ReturnRecord, code: str, at: datetime, *, until_acknowledged: bool = False, **details: Any
+) -> None:
+    """An alert for ops on the timeline, with `details` for ops to see. One `until_acknowledged` stays on the
+    ops alert list after the return has ended (an overpayment, goods refunded and never returned) until
+    someone acknowledges it."""
+    entry: dict[str, Any] = {"kind": "ALERT", "code": code, **details, "at": iso(at)}
     if until_acknowledged:
         entry["until_acknowledged"] = True
         record.attention = ATTENTION

@@ -23,17 +23,17 @@ from returns_core.domain.weights import weight_mismatch
 from returns_core.errors import Conflict
 from returns_core.i18n import N_
 from returns_core.observability import logger
-from returns_core.ports.events import DomainEvent, EventPublisher
+from returns_core.ports.events import WORKFLOW_EVENT_SOURCE, DomainEvent, EventPublisher
 from returns_core.storage.models import ReturnRecord
 from returns_core.storage.repository import ReturnsRepository
 from returns_core.workflow.callbacks import TaskCallbacks
-from returns_core.workflow.lifecycle import append_timeline, transition
+from returns_core.workflow.lifecycle import append_timeline, raise_alert, transition
 
 _SEEN_SCANS_KEPT = 200
 # A parcel held by customs longer than this without moving on gets a second alert for ops.
 CUSTOMS_HOLD_ALERT = timedelta(days=3)
 # Matched by the milestone-events rule (infra.catalogue.MILESTONE_RULE).
-MILESTONE_SOURCE = "returns.workflow"
+MILESTONE_SOURCE = WORKFLOW_EVENT_SOURCE
 MILESTONE_DETAIL_TYPE = "ReturnMilestone"
 
 
@@ -361,8 +361,6 @@ def _check_weight(record: ReturnRecord, measured: int, now: datetime) -> None:
     mismatch = weight_mismatch(expected, measured)
     record.label = {**record.label, "carrier_weight_grams": measured, "weight_mismatch": mismatch}
     if mismatch is not None:
-        append_timeline(
-            record,
-            {"kind": "ALERT", "code": "WEIGHT_MISMATCH", "expected_grams": expected, "measured_grams": measured}
-            | {"mismatch": mismatch.value, "at": iso(now)},
+        raise_alert(
+            record, "WEIGHT_MISMATCH", now, expected_grams=expected, measured_grams=measured, mismatch=mismatch.value
         )

@@ -26,10 +26,11 @@ from returns_core.domain.reasons import ReturnReason
 from returns_core.domain.refunds import AcceptedItem, RefundBreakdown, compute_refund, order_total
 from returns_core.domain.requests import Resolution
 from returns_core.domain.statuses import ReturnStatus
+from returns_core.errors import Conflict
 from returns_core.fx import FxRates
 from returns_core.money import Money
 from returns_core.ports.carriers import label_from_json
-from returns_core.ports.events import DomainEvent, EventPublisher
+from returns_core.ports.events import WORKFLOW_EVENT_SOURCE, DomainEvent, EventPublisher
 from returns_core.ports.payments import (
     PaymentPending,
     PaymentPort,
@@ -139,6 +140,26 @@ class Refunder:
             return {"final_status": ReturnStatus.REFUND_PENDING.value}
         except PaymentPending:
             return {"final_status": ReturnStatus.REFUND_PENDING.value}
+
+    def request_repay(self, return_id: str, operator: str, note: str | None) -> None:
+        """Ops ask to pay again a refund the provider reversed after the return ended; the refund
+        function's rule picks the request up from the bus (`repay`)."""
+        at = self.now()
+
+        def request(record: ReturnRecord) -> None:
+            refund = record.refund or {}
+            if record.status != ReturnStatus.REFUND_PENDING or not refund.get("reversed_at") or record.waiting_for:
+                raise Conflict(
+                    "Only a refund the provider reversed after the return ended is paid again here; a refund"
+                    " the workflow waits for is retried with refund-retry.",
+                    code="NOTHING_TO_REPAY",
+                )
+            entry = {"kind": "REFUND_RETRY", "operator": operator, "repay": True, "at": iso(at)}
+            append_timeline(record, entry | ({"note": note} if note else {}))
+
+        self.returns.mutate(return_id, request)
+        if self.publisher is not None:
+            self.publisher.publish([repay_event(return_id)])
 
     def _refund_early(self, return_id: str) -> dict[str, Any]:
         """Pay before inspection; never raises for an outcome, since the settle step comes after anyway."""
@@ -352,7 +373,7 @@ REPAY_DETAIL_TYPE = "RefundRepayRequested"
 
 
 def repay_event(return_id: str) -> DomainEvent:
-    return DomainEvent("returns.workflow", REPAY_DETAIL_TYPE, {"return_id": return_id})
+    return DomainEvent(WORKFLOW_EVENT_SOURCE, REPAY_DETAIL_TYPE, {"return_id": return_id})
 
 
 def _exchange_breakdown(terms: ExchangeTerms, remaining: Money) -> RefundBreakdown:
@@ -386,4 +407,4 @@ def exchange_event(return_id: str, order_number: str, terms: ExchangeTerms) -> D
     """For the seller's order system: ship the replacement, charge `to_charge` (the refund of `to_refund`
     is ours). The same event id on every retry: apply it once."""
     detail = {"event_id": f"{return_id}:exchange", "return_id": return_id, "order_number": order_number}
-    return DomainEvent("returns.workflow", EXCHANGE_DETAIL_TYPE, detail | exchange_json(terms))
+    return DomainEvent(WORKFLOW_EVENT_SOURCE, EXCHANGE_DETAIL_TYPE, detail | exchange_json(terms))
