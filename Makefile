@@ -48,7 +48,7 @@ i18n: $(STAMP)
 	$(PY) -m returns_core.i18n update
 
 synth: $(STAMP)
-	$(PY) -m infra.app
+	$(PY) -m infra.app --nag
 	@ls cdk.out/*.template.json
 
 clean:

@@ -7,10 +7,11 @@ Deploy-time choices come from context (see `ReturnsConfig`), e.g. `cdk deploy -c
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import sys
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from aws_cdk import App, Tags
+from aws_cdk import App, Aspects, Tags, cx_api
 
 from infra.catalogue import REPO_ROOT
 from infra.stack import ReturnsConfig, ReturnsStack
@@ -22,6 +23,8 @@ FEATURE_FLAGS: dict[str, Any] = {
     "@aws-cdk/core:checkSecretUsage": True,
     "@aws-cdk/aws-lambda:recognizeLayerVersion": True,
     "@aws-cdk/aws-iam:standardizedServicePrincipals": True,
+    # S3 server access logs are granted by a bucket policy, not the LogDeliveryWrite ACL.
+    "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy": True,
     # Undeployable templates (e.g. a dependency cycle) fail the synth instead of the deployment.
     "@aws-cdk/core:validateAgainstDefaultRules": True,
 }
@@ -48,9 +51,29 @@ def build_app(context: Mapping[str, Any] | None = None, outdir: str | None = Non
     return app, stack
 
 
-def main() -> None:
+def check_with_nag(app: App) -> None:
+    """cdk-nag's AwsSolutions and Serverless packs on every construct: a finding not accepted with a reason
+    (infra/constructs/nag.py) is reported as an error and fails the synthesis."""
+    from cdk_nag import AwsSolutionsChecks, ServerlessChecks
+
+    Aspects.of(app).add(AwsSolutionsChecks(verbose=True))
+    Aspects.of(app).add(ServerlessChecks(verbose=True))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """`python -m infra.app [--nag]` (`make synth` checks with cdk-nag; the CDK CLI's synth does not)."""
     app, _ = build_app()
-    app.synth()
+    if "--nag" in (sys.argv[1:] if argv is None else argv):
+        check_with_nag(app)
+    assembly = app.synth()
+    errors = [
+        f"{message.id}: {message.entry.data}"
+        for stack in assembly.stacks
+        for message in stack.messages
+        if message.level == cx_api.SynthesisMessageLevel.ERROR
+    ]
+    if errors:
+        sys.exit("synthesis found errors:\n" + "\n".join(errors))
 
 
 if __name__ == "__main__":

@@ -79,6 +79,9 @@ class FunctionSpec:
     send_email: bool = False
     memory_mb: int = 512
     timeout_seconds: int = 15
+    # A ceiling on concurrent invocations for a function whose downstream has a rate limit of its own
+    # (a payment or carrier API): a burst of returns queues up in retries instead of being refused there.
+    reserved_concurrency: int | None = None
 
     @property
     def module(self) -> str:
@@ -246,6 +249,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         tables={"orders": R, "returns": RW},
         documents=RW,
         timeout_seconds=30,
+        reserved_concurrency=20,  # carrier APIs limit requests per second (EasyPost, Shippo: HTTP 429)
     ),
     FunctionSpec(
         name="await-milestone",
@@ -275,6 +279,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         put_events=True,  # an early refund's milestone, for the shopper's email
         rules=(REPAY_RULE,),
         timeout_seconds=30,
+        reserved_concurrency=20,  # Stripe allows 25 requests per second in test mode, Adyen limits per account
     ),
     FunctionSpec(
         name="record-costs",

@@ -1,5 +1,5 @@
 """The shared Lambda layer, built without Docker: the runtime's third-party packages as wheels for
-Lambda's platform (arm64, CPython 3.12) and the product's own `returns_core`.
+Lambda's platform (arm64, CPython 3.14) and the product's own `returns_core`.
 
 `pip install --platform manylinux2014_aarch64 --only-binary=:all: --target` fetches the wheels built
 for Lambda's machine whatever machine builds the layer, so no container is needed. boto3 and
@@ -22,7 +22,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SOURCE_DIR = REPO_ROOT / "layers" / "shared" / "python"
 BUILD_DIR = REPO_ROOT / "build" / "layer"
 PLATFORM = "manylinux2014_aarch64"
-PYTHON_VERSION = "3.12"  # the functions' runtime (infra.constructs.functions.RUNTIME)
+PYTHON_VERSION = "3.14"  # the functions' runtime (infra.constructs.functions.RUNTIME)
 # Shipped by the Lambda Python runtime; bundling them would only add weight (and an older botocore).
 PROVIDED_BY_RUNTIME = ("boto3", "botocore", "s3transfer")
 # What the unzipped layer may weigh (Lambda allows 250 MB for a function and all its layers).

@@ -7,10 +7,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from aws_cdk import CfnOutput, Stack
+from aws_cdk import Aws, CfnOutput, Stack
 from constructs import Construct, Node
 
-from infra.constructs import Api, Events, Functions, Portal, Storage, Workflow, WorkflowIdentity
+from infra.constructs import Api, Events, Functions, Monitoring, Portal, Storage, Workflow, WorkflowIdentity
+from infra.constructs.monitoring import AlarmLimits
 
 _STAGE = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -18,6 +19,8 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 # CloudFront takes certificates from ACM in us-east-1 only.
 _CLOUDFRONT_CERTIFICATE = re.compile(r"^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate/[0-9a-f-]+$")
+# A CloudFront web ACL is global (WAFv2 scope CLOUDFRONT), so it lives in us-east-1.
+_CLOUDFRONT_WEB_ACL = re.compile(r"^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global/webacl/[A-Za-z0-9_-]+/[0-9a-f-]+$")
 _PAYMENT_PROVIDERS = frozenset({"sandbox", "stripe", "adyen"})
 # Adyen's test host, or a live account's own prefixed host (docs.adyen.com/development-resources/live-endpoints).
 _ADYEN_CHECKOUT = re.compile(
@@ -33,6 +36,11 @@ def _as_list(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         return tuple(item.strip() for item in value.split(",") if item.strip())
     return tuple(str(item) for item in value)
+
+
+def _as_bool(value: Any) -> bool:
+    """`true` in cdk.json, or `-c key=true|1|yes` (anything else is false)."""
+    return value is True or str(value).strip().lower() in ("true", "1", "yes")
 
 
 def _as_json(value: Any) -> str:
@@ -57,6 +65,8 @@ class ReturnsConfig:
     portal_domain: str | None = None
     portal_certificate_arn: str | None = None
     portal_origins: tuple[str, ...] = ("*",)
+    # An AWS WAF web ACL (scope CLOUDFRONT) in front of the portal and its API; none by default (it bills).
+    portal_web_acl_arn: str | None = None
     # The seller's terms: a one-time code before the portal shows an order, the store-credit bonus in
     # percent, and per-market terms more generous than the law (JSON, see docs/consumer-law.md).
     portal_verify_email: bool = False
@@ -70,6 +80,13 @@ class ReturnsConfig:
     payment_provider: str = "sandbox"
     adyen_merchant_account: str = ""
     adyen_api_url: str = ""
+    # Who is emailed when an alarm goes off (they confirm the subscription), and the API's alarm limits.
+    alarm_email: str | None = None
+    alarm_api_5xx_per_5_minutes: int = AlarmLimits.api_5xx_per_5_minutes
+    alarm_api_p99_latency_ms: int = AlarmLimits.api_p99_latency_ms
+    # Concurrency reserved for the functions that call rate-limited APIs (catalogue `reserved_concurrency`).
+    # A new account whose concurrency quota is still 10 cannot reserve any: set it false there.
+    reserve_concurrency: bool = True
 
     def __post_init__(self) -> None:
         if not _STAGE.match(self.stage):
@@ -109,6 +126,14 @@ class ReturnsConfig:
             raise ValueError(
                 f"portal_certificate_arn must be an ACM certificate in us-east-1: {self.portal_certificate_arn!r}"
             )
+        if self.alarm_email and not _EMAIL.match(self.alarm_email):
+            raise ValueError(f"alarm_email is not an email address: {self.alarm_email!r}")
+        if self.alarm_api_5xx_per_5_minutes <= 0 or self.alarm_api_p99_latency_ms <= 0:
+            raise ValueError("alarm limits must be positive")
+        if self.portal_web_acl_arn and not _CLOUDFRONT_WEB_ACL.match(self.portal_web_acl_arn):
+            raise ValueError(
+                f"portal_web_acl_arn must be a CLOUDFRONT-scope WAFv2 web ACL (us-east-1): {self.portal_web_acl_arn!r}"
+            )
         if not self.portal_origins or not all(_ORIGIN.match(origin) for origin in self.portal_origins):
             raise ValueError(
                 f"portal_origins must be '*' or origins like https://shop.example.com: {self.portal_origins}"
@@ -134,7 +159,8 @@ class ReturnsConfig:
             portal_domain=get("portal_domain", None),
             portal_certificate_arn=get("portal_certificate_arn", None),
             portal_origins=_as_list(node.try_get_context("portal_origins")) or defaults.portal_origins,
-            portal_verify_email=str(get("portal_verify_email", "false")).lower() in ("true", "1", "yes"),
+            portal_web_acl_arn=get("portal_web_acl_arn", None),
+            portal_verify_email=_as_bool(get("portal_verify_email", False)),
             store_credit_bonus_percent=int(get("store_credit_bonus_percent", defaults.store_credit_bonus_percent)),
             seller_policy=_as_json(get("seller_policy", "")),
             carrier_provider=str(get("carrier_provider", defaults.carrier_provider)),
@@ -143,6 +169,10 @@ class ReturnsConfig:
             payment_provider=str(get("payment_provider", defaults.payment_provider)),
             adyen_merchant_account=str(get("adyen_merchant_account", "")),
             adyen_api_url=str(get("adyen_api_url", "")),
+            alarm_email=get("alarm_email", None),
+            alarm_api_5xx_per_5_minutes=int(get("alarm_api_5xx_per_5_minutes", defaults.alarm_api_5xx_per_5_minutes)),
+            alarm_api_p99_latency_ms=int(get("alarm_api_p99_latency_ms", defaults.alarm_api_p99_latency_ms)),
+            reserve_concurrency=_as_bool(get("reserve_concurrency", defaults.reserve_concurrency)),
         )
 
     @property
@@ -192,6 +222,7 @@ class ReturnsStack(Stack):
             sender_email=config.sender_email,
             base_currency=config.base_currency,
             seller_settings=config.seller_settings,
+            reserve_concurrency=config.reserve_concurrency,
         )
         self.workflow = Workflow(self, "Workflow", identity=self.workflow_identity, functions=self.functions.functions)
         self.events.route_rules(self.functions.functions)
@@ -210,10 +241,28 @@ class ReturnsStack(Stack):
             "Portal",
             api=self.api.http_api,
             documents=self.storage.documents,
+            access_logs=self.storage.access_logs,
             domain_name=config.portal_domain,
             certificate_arn=config.portal_certificate_arn,
+            web_acl_arn=config.portal_web_acl_arn,
         )
         self.functions.link_portal(self.portal.url)
+        self.monitoring = Monitoring(
+            self,
+            "Monitoring",
+            state_machine=self.workflow.state_machine,
+            http_api=self.api.http_api,
+            functions=self.functions.functions,
+            queues={
+                **{f"{rule} DLQ": queue for rule, queue in self.events.dead_letter_queues.items()},
+                **{f"{name} failures": queue for name, queue in self.functions.async_failure_queues.items()},
+            },
+            alarm_email=config.alarm_email,
+            limits=AlarmLimits(
+                api_5xx_per_5_minutes=config.alarm_api_5xx_per_5_minutes,
+                api_p99_latency_ms=config.alarm_api_p99_latency_ms,
+            ),
+        )
         self._outputs()
 
     def _outputs(self) -> None:
@@ -222,12 +271,31 @@ class ReturnsStack(Stack):
         CfnOutput(self, "EventBusName", value=self.events.bus.event_bus_name)
         CfnOutput(self, "DocumentsBucketName", value=self.storage.documents.bucket_name)
         CfnOutput(self, "PortalUrl", value=self.portal.url, description="The shopper portal")
+        CfnOutput(self, "AlarmTopicArn", value=self.monitoring.topic.topic_arn, description="Subscribe to be alerted")
+        CfnOutput(
+            self,
+            "DashboardUrl",
+            value=(
+                f"https://{Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region={Aws.REGION}"
+                f"#dashboards:name={self.monitoring.dashboard.dashboard_name}"
+            ),
+            description="CloudWatch dashboard of the returns workflow",
+        )
         CfnOutput(
             self,
             "PortalDistributionDomain",
             value=self.portal.distribution.distribution_domain_name,
             description="Point the portal's own domain (portal_domain) here",
         )
+        # Where the seller puts the providers' keys after deploying (README, Secrets); ARNs, never values.
+        for output_id, secret, what in (
+            ("CarrierApiKeySecretArn", self.functions.carrier_api_key, "the carrier API key (EasyPost, Shippo)"),
+            ("CarrierWebhookSecretsArn", self.functions.carrier_webhook_secrets, "carriers' webhook secrets"),
+            ("SandboxCarrierWebhookSecretArn", self.functions.webhook_secret, "the sandbox carrier's webhook secret"),
+            ("PaymentApiKeySecretArn", self.functions.payment_api_key, "the payment API key (Stripe, Adyen)"),
+            ("PaymentWebhookSecretsArn", self.functions.payment_webhook_secrets, "payment webhooks' secrets"),
+        ):
+            CfnOutput(self, output_id, value=secret.secret_arn, description=f"Secret holding {what}")
         if self.api.user_pool is not None and self.api.user_pool_client is not None:
             CfnOutput(self, "OpsUserPoolId", value=self.api.user_pool.user_pool_id)
             CfnOutput(self, "OpsUserPoolClientId", value=self.api.user_pool_client.user_pool_client_id)

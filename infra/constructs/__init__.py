@@ -7,6 +7,7 @@ shared with the local stack, so the deployed shape and the local one cannot drif
 from infra.constructs.api import Api
 from infra.constructs.events import Events
 from infra.constructs.functions import Functions
+from infra.constructs.monitoring import Monitoring
 from infra.constructs.naming import pascal_id
 from infra.constructs.portal import Portal
 from infra.constructs.storage import Storage
@@ -16,6 +17,7 @@ __all__ = [
     "Api",
     "Events",
     "Functions",
+    "Monitoring",
     "Portal",
     "Storage",
     "Workflow",

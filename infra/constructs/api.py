@@ -17,6 +17,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra import catalogue
+from infra.constructs.nag import accept
 from infra.constructs.naming import pascal_id
 
 ACCESS_LOG_FORMAT = {
@@ -31,6 +32,20 @@ ACCESS_LOG_FORMAT = {
     "integrationLatency": "$context.integrationLatency",
     "integrationError": "$context.integrationErrorMessage",
     "authorizerError": "$context.authorizer.error",
+}
+
+
+# Why the routes outside the JWT authorizer have none: who calls them cannot hold a token of ours.
+PUBLIC_ROUTE_REASONS = {
+    catalogue.Auth.PUBLIC: (
+        "Shopper-facing: a shopper has no account. The stage is throttled, portal lookups are rate-limited per "
+        "client, and an order is shown or returned only against its own email and order number (with a one-time "
+        "code when portal_verify_email is on)."
+    ),
+    catalogue.Auth.SIGNED: (
+        "Called by a carrier or payment provider, which cannot present a JWT: the function verifies the provider's "
+        "signature over the raw body in constant time and answers 401 to anything unsigned or stale."
+    ),
 }
 
 
@@ -118,6 +133,10 @@ class Api(Construct):
                 integration=integration,
                 authorizer=self.ops_authorizer if route.auth is catalogue.Auth.OPS else None,
             )
+            if route.auth is not catalogue.Auth.OPS:
+                accept(
+                    self.routes[route.route_key], "AwsSolutions-APIG4", PUBLIC_ROUTE_REASONS[route.auth], children=True
+                )
 
     def _ops_authorizer(self, issuer: str | None, audience: list[str]) -> authorizers.HttpJwtAuthorizer:
         if bool(issuer) != bool(audience):
@@ -128,7 +147,8 @@ class Api(Construct):
                 "OpsUserPool",
                 self_sign_up_enabled=False,
                 sign_in_aliases=cognito.SignInAliases(email=True),
-                mfa=cognito.Mfa.OPTIONAL,
+                # Ops staff approve refunds: a password alone is not enough.
+                mfa=cognito.Mfa.REQUIRED,
                 mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
                 password_policy=cognito.PasswordPolicy(
                     min_length=12,
@@ -146,6 +166,12 @@ class Api(Construct):
                 generate_secret=False,
                 prevent_user_existence_errors=True,
                 disable_o_auth=True,
+            )
+            accept(
+                self.user_pool,
+                "AwsSolutions-COG8",
+                "The Plus feature plan bills every monthly active user; the pool holds a few ops staff, all with "
+                "MFA required, invited by an administrator, with self sign-up off. A seller may enable it in Cognito.",
             )
             issuer = self.user_pool.user_pool_provider_url
             audience = [self.user_pool_client.user_pool_client_id]

@@ -13,6 +13,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra import catalogue
+from infra.constructs.nag import accept_dead_letter_queue
 from infra.constructs.naming import pascal_id
 
 # EventBridge pattern keys → `events.EventPattern` fields; CDK renders them back unchanged.
@@ -76,6 +77,7 @@ class Events(Construct):
                 retention_period=Duration.days(14),
             )
             self.dead_letter_queues[name] = dlq
+            accept_dead_letter_queue(dlq, f"the dead-letter queue of the {name} rule's targets")
             self.rules[name] = events.Rule(
                 self,
                 pascal_id(name, "Rule"),

@@ -19,11 +19,12 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra import catalogue
+from infra.constructs.nag import accept, accept_dead_letter_queue
 from infra.constructs.naming import pascal_id
 from infra.constructs.workflow import WorkflowIdentity
 from infra.layer_build import build_layer
 
-RUNTIME = lambda_.Runtime.PYTHON_3_12
+RUNTIME = lambda_.Runtime.PYTHON_3_14
 ARCHITECTURE = lambda_.Architecture.ARM_64
 SERVICE_NAME = "returns"
 # The only function that verifies carrier signatures, and so the only reader of the secret.
@@ -78,8 +79,10 @@ class Functions(Construct):
         sender_email: str,
         base_currency: str,
         seller_settings: Mapping[str, str] | None = None,
+        reserve_concurrency: bool = True,
     ) -> None:
         super().__init__(scope, construct_id)
+        self._reserve_concurrency = reserve_concurrency
         self._tables = tables
         self._documents = documents
         self._bus = bus
@@ -151,6 +154,31 @@ class Functions(Construct):
             secret_string_value=SecretValue.unsafe_plain_text("{}"),
         )
         self._share_secret(self.payment_webhook_secrets, PAYMENT_WEBHOOK_SECRETS_ARN_ENV, (PAYMENT_WEBHOOK_FUNCTION,))
+        self._accept_secret_findings()
+
+    def _accept_secret_findings(self) -> None:
+        provider_issued = (
+            "Issued by the provider (its dashboard creates and revokes it); rotation happens there and the seller "
+            "puts the new value here (README, Secrets). Secrets Manager cannot rotate another company's key."
+        )
+        reasons = {
+            self.carrier_api_key: provider_issued,
+            self.payment_api_key: provider_issued,
+            self.carrier_webhook_secrets: provider_issued
+            + " Each provider holds a list, so the old and the new secret are both accepted during a switch.",
+            self.payment_webhook_secrets: provider_issued
+            + " Each provider holds a list, so the old and the new secret are both accepted during a switch.",
+            self.webhook_secret: (
+                "Shared with the carriers that sign their webhooks with it: a scheduled rotation would make every "
+                "webhook fail until each carrier is given the new value, so it is changed by hand (README, Secrets)."
+            ),
+            self.portal_token_secret: (
+                "Signs the status links emailed to shoppers, which must keep working for the life of a return "
+                "(weeks to months); a scheduled rotation would break them. Changed by hand if it leaks."
+            ),
+        }
+        for secret, reason in reasons.items():
+            accept(secret, "AwsSolutions-SMG4", reason)
 
     def _share_secret(self, secret: secretsmanager.ISecret, env_var: str, names: Iterable[str]) -> None:
         """The secret's ARN in the environment of exactly these functions, and read access for them only."""
@@ -198,10 +226,70 @@ class Functions(Construct):
             role=role,
             log_group=log_group,
             tracing=lambda_.Tracing.ACTIVE,
+            reserved_concurrent_executions=spec.reserved_concurrency if self._reserve_concurrency else None,
             **self._async_failures(scope, spec),
         )
         self._grant(spec, function)
+        self._accept_findings(spec, function, role)
         return function
+
+    def _accept_findings(self, spec: catalogue.FunctionSpec, function: lambda_.Function, role: iam.Role) -> None:
+        callers = []
+        if spec.routes:
+            callers.append("API Gateway, which returns its errors to the caller")
+        if spec.asl_placeholder:
+            callers.append("Step Functions, whose Retry and Catch in the ASL handle its errors")
+        if spec.rules:
+            callers.append(
+                "EventBridge asynchronously: what still fails after two retries goes to its on-failure "
+                "destination queue (EventInvokeConfig), which keeps the event with the error; a DLQ would keep less"
+            )
+        accept(
+            function,
+            "Serverless-LambdaDLQ",
+            f"Invoked by {'; and by '.join(callers)}. A function DLQ only applies to asynchronous invocations.",
+        )
+        accept(
+            role,
+            "AwsSolutions-IAM5",
+            "X-Ray's PutTraceSegments and PutTelemetryRecords support no resource-level permissions (Resource *).",
+            applies_to=["Resource::*"],
+            children=True,
+        )
+        if spec.tables:
+            accept(
+                role,
+                "AwsSolutions-IAM5",
+                "Queries on the global secondary indexes of the tables this function reads (table/<name>/index/*).",
+                applies_to=[r"/^Resource::<Storage[A-Za-z]+Table[0-9A-F]{8}\.Arn>\/index\/\*$/g"],
+                children=True,
+            )
+        if spec.documents is not None:
+            actions = ["Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*"]
+            if spec.documents is catalogue.Access.READ_WRITE:
+                actions.append("Action::s3:Abort*")  # abandoning its own multipart uploads
+            if spec.documents is catalogue.Access.READ_WRITE and spec.name not in DOCUMENT_WRITE_PREFIXES:
+                actions.append("Action::s3:DeleteObject*")
+            accept(
+                role,
+                "AwsSolutions-IAM5",
+                "CDK's grant_read/grant_read_write action groups on the one documents bucket: reads of its objects "
+                "(labels, customs papers, photos, sandbox registries; List so a missing key is a 404, not a 403) "
+                "and, where the function writes, puts confined to its key prefixes (DOCUMENT_WRITE_PREFIXES).",
+                applies_to=[*actions, r"/^Resource::<StorageDocumentsBucket[0-9A-F]{8}\.Arn>\/([a-z-]+\/)?\*$/g"],
+                children=True,
+            )
+        if spec.read_executions:
+            accept(
+                role,
+                "AwsSolutions-IAM5",
+                "DescribeExecution and GetExecutionHistory on the executions of this one state machine "
+                "(execution:<name>:*), for the ops timeline.",
+                applies_to=[
+                    r"/^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:.+:\*$/g"
+                ],
+                children=True,
+            )
 
     def _async_failures(self, scope: Construct, spec: catalogue.FunctionSpec) -> dict[str, Any]:
         """Functions the bus invokes asynchronously: an event they still fail on after Lambda's retries
@@ -216,6 +304,9 @@ class Functions(Construct):
             retention_period=Duration.days(14),
         )
         self.async_failure_queues[spec.name] = queue
+        accept_dead_letter_queue(
+            queue, f"the on-failure destination of the {spec.name} function's asynchronous invocations"
+        )
         return {
             "on_failure": destinations.SqsDestination(queue),
             "retry_attempts": 2,

@@ -19,6 +19,7 @@ from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
 from infra import catalogue
+from infra.constructs.nag import accept
 from infra.constructs.storage import private_bucket
 
 PORTAL_DIR = catalogue.REPO_ROOT / "web" / "portal"
@@ -68,13 +69,21 @@ class Portal(Construct):
         *,
         api: apigwv2.IHttpApi,
         documents: s3.IBucket,
+        access_logs: s3.IBucket,
         domain_name: str | None = None,
         certificate_arn: str | None = None,
+        web_acl_arn: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         if bool(domain_name) != bool(certificate_arn):
             raise ValueError("give both the portal's domain name and its certificate, or neither")
-        self.bucket = private_bucket(self, "Bucket", keep_old_versions=Duration.days(30))
+        self.bucket = private_bucket(
+            self,
+            "Bucket",
+            keep_old_versions=Duration.days(30),
+            server_access_logs_bucket=access_logs,
+            server_access_logs_prefix="s3/portal/",
+        )
 
         # `bucket.s3.amazonaws.com` is where boto3's presigned POSTs go; the regional name for good measure.
         upload_origins = [f"https://{documents.bucket_domain_name}", f"https://{documents.bucket_regional_domain_name}"]
@@ -146,11 +155,56 @@ class Portal(Construct):
             ),
             minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 if certificate_arn else None,
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
+            enable_logging=True,
+            log_bucket=access_logs,
+            log_file_prefix="cloudfront/portal/",
+            web_acl_id=web_acl_arn,
         )
         self.deployment = self._deploy("Files", PORTAL_DIR, PORTAL_PREFIX)
         self.dashboard_deployment = self._deploy("DashboardFiles", DASHBOARD_DIR, DASHBOARD_PREFIX)
+        self._accept_findings(certificate_arn, web_acl_arn)
         self.domain_name: str = domain_name or self.distribution.distribution_domain_name
         self.url: str = f"https://{self.domain_name}/{PORTAL_PREFIX}"
+
+    def _accept_findings(self, certificate_arn: str | None, web_acl_arn: str | None) -> None:
+        accept(
+            self.distribution,
+            "AwsSolutions-CFR1",
+            "Cross-border returns: shoppers reach the portal from every market the seller sells to. Which "
+            "countries may return is the seller's policy, applied to the order's market, not to the viewer's IP.",
+        )
+        if not web_acl_arn:
+            accept(
+                self.distribution,
+                "AwsSolutions-CFR2",
+                "AWS WAF is opt-in (portal_web_acl_arn) because a web ACL bills monthly plus per request. Without "
+                "it the API stage is throttled and portal lookups are rate-limited per client.",
+            )
+        if not certificate_arn:
+            accept(
+                self.distribution,
+                "AwsSolutions-CFR4",
+                "Without the seller's own domain (portal_domain) the distribution uses CloudFront's default "
+                "*.cloudfront.net certificate, whose minimum protocol version cannot be set; with it, TLSv1.2_2021.",
+            )
+        # BucketDeployment's provider function is one per stack, created and configured by CDK.
+        stack = Stack.of(self)
+        provider_reason = (
+            "CDK's BucketDeployment provider, which copies the portal's static files at deploy time: its runtime, "
+            "role (AWSLambdaBasicExecutionRole, read on the CDK assets bucket, write on the portal bucket, "
+            "CloudFront invalidation) and settings are CDK's, invoked synchronously by CloudFormation only."
+        )
+        for child in stack.node.children:
+            if child.node.id.startswith("Custom::CDKBucketDeployment"):
+                for rule in (
+                    "AwsSolutions-IAM4",
+                    "AwsSolutions-IAM5",
+                    "AwsSolutions-L1",
+                    "Serverless-LambdaLatestVersion",
+                    "Serverless-LambdaDLQ",
+                    "Serverless-LambdaTracing",
+                ):
+                    accept(child, rule, provider_reason, children=True)
 
     def _deploy(self, construct_id: str, folder: object, prefix: str) -> s3deploy.BucketDeployment:
         return s3deploy.BucketDeployment(

@@ -11,6 +11,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from infra import catalogue
+from infra.constructs.nag import accept
 from infra.constructs.naming import pascal_id
 
 
@@ -41,16 +42,48 @@ def private_bucket(scope: Construct, construct_id: str, *, keep_old_versions: Du
     )
 
 
+# Who read or wrote which label, photo or page, kept long enough to answer a question a year on.
+ACCESS_LOG_RETENTION = Duration.days(400)
+
+
+def access_log_bucket(scope: Construct, construct_id: str) -> s3.Bucket:
+    """Where S3 server access logs and CloudFront's standard logs go: private, TLS only, expiring."""
+    bucket = s3.Bucket(
+        scope,
+        construct_id,
+        encryption=s3.BucketEncryption.S3_MANAGED,
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+        # CloudFront's standard logs are delivered with an ACL grant, so ACLs stay enabled here (only here).
+        object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+        enforce_ssl=True,
+        lifecycle_rules=[
+            s3.LifecycleRule(
+                id="expire-logs",
+                expiration=ACCESS_LOG_RETENTION,
+                abort_incomplete_multipart_upload_after=Duration.days(7),
+            )
+        ],
+        removal_policy=RemovalPolicy.RETAIN,
+    )
+    accept(
+        bucket, "AwsSolutions-S1", "This is the access-log bucket itself: logging its own access into it would loop."
+    )
+    return bucket
+
+
 class Storage(Construct):
     """The product's state: one table per `TableSpec` and a private bucket for labels and papers."""
 
     def __init__(self, scope: Construct, construct_id: str, *, upload_origins: Sequence[str] = ("*",)) -> None:
         super().__init__(scope, construct_id)
         self.tables: dict[str, dynamodb.Table] = {spec.key: self._table(spec) for spec in catalogue.TABLES}
+        self.access_logs = access_log_bucket(self, "AccessLogsBucket")
         self.documents = private_bucket(
             self,
             "DocumentsBucket",
             keep_old_versions=Duration.days(90),
+            server_access_logs_bucket=self.access_logs,
+            server_access_logs_prefix="s3/documents/",
             # The portal's photo uploads are presigned POSTs from the shopper's browser. The portal's own
             # origin (the CloudFront domain) cannot be named here: the distribution depends on the API, the
             # API on the storefront function, and that function on this bucket. So the origins come from

@@ -12,6 +12,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra import catalogue
+from infra.constructs.nag import accept
 
 
 @dataclass(frozen=True)
@@ -80,3 +81,12 @@ class Workflow(Construct):
         )
         for spec in {spec.name: spec for spec in tasks.values()}.values():
             functions[spec.name].grant_invoke(self.state_machine)
+        accept(
+            self.state_machine.role,
+            "AwsSolutions-IAM5",
+            "lambda:InvokeFunction on <task function ARN>:* covers the versions and aliases of exactly the "
+            "workflow's task functions; the CloudWatch Logs delivery actions (logging ALL) and X-Ray support no "
+            "resource-level permissions (Resource *).",
+            applies_to=[r"/^Resource::<Functions[A-Za-z]+Function[0-9A-F]{8}\.Arn>:\*$/g", "Resource::*"],
+            children=True,
+        )

@@ -30,6 +30,7 @@ def synth_context() -> dict[str, Any]:
         "portal_verify_email": "true",
         "store_credit_bonus_percent": "15",
         "seller_policy": {"US": {"window_days": 60, "return_shipping_paid_by": "SELLER"}},
+        "alarm_email": "ops@shop.example.com",
     }
 
 

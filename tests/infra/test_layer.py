@@ -32,8 +32,8 @@ def test_the_layer_carries_the_runtime_packages_and_returns_core_but_not_boto3()
 def test_compiled_extensions_are_for_lambdas_arm64_cpython() -> None:
     # Given pydantic-core's compiled extension in the layer
     [extension] = list((_built() / "pydantic_core").glob("_pydantic_core*.so"))
-    # Then it is built for CPython 3.12 on aarch64 Linux, the functions' runtime and architecture
-    assert "cpython-312-aarch64-linux-gnu" in extension.name
+    # Then it is built for CPython 3.14 on aarch64 Linux, the functions' runtime and architecture
+    assert "cpython-314-aarch64-linux-gnu" in extension.name
     header = extension.read_bytes()[:20]
     assert header[:4] == b"\x7fELF" and int.from_bytes(header[18:20], "little") == ELF_MACHINE_AARCH64
     assert (RUNTIME.name, ARCHITECTURE.name) == (f"python{layer_build.PYTHON_VERSION}", "arm64")
@@ -61,7 +61,7 @@ def test_every_function_gets_the_built_layer(template: Template) -> None:
     layers = template.find_resources("AWS::Lambda::LayerVersion")
     [(layer_id, layer)] = [(k, v) for k, v in layers.items() if "returns_core" in v["Properties"]["Description"]]
     assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
-    assert layer["Properties"]["CompatibleRuntimes"] == ["python3.12"]
+    assert layer["Properties"]["CompatibleRuntimes"] == ["python3.14"]
     # And each catalogue function runs with it (CDK's own helper functions have their own)
     from infra import catalogue
 

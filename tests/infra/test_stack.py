@@ -242,7 +242,7 @@ def test_function_is_deployed_as_catalogued(resources: Resources, stack: Returns
     props = resources[function_ids(resources)[name]]["Properties"]
     # Then runtime, architecture, sizing, tracing and layer are as designed
     assert props["Handler"] == spec.handler
-    assert props["Runtime"] == "python3.12"
+    assert props["Runtime"] == "python3.14"
     assert props["Architectures"] == ["arm64"]
     assert props["MemorySize"] == spec.memory_mb
     assert props["Timeout"] == spec.timeout_seconds
@@ -327,13 +327,13 @@ def test_function_code_is_the_functions_package_at_the_asset_root(resources: Res
     assert {path.parts[0] for path in staged} == {"functions"}
 
 
-def test_shared_layer_holds_returns_core_for_python_312_on_arm(
+def test_shared_layer_holds_returns_core_for_python_314_on_arm(
     resources: Resources, stack: ReturnsStack, cdk_outdir: Path
 ) -> None:
     # Given the shared layer
     props = resources[logical_id(stack, stack.functions.layer)]["Properties"]
     # Then it targets the functions' runtime and architecture
-    assert props["CompatibleRuntimes"] == ["python3.12"]
+    assert props["CompatibleRuntimes"] == ["python3.14"]
     assert props["CompatibleArchitectures"] == ["arm64"]
     # And its asset has returns_core under python/, where Lambda puts it on sys.path
     asset = cdk_outdir / f"asset.{props['Content']['S3Key'].removesuffix('.zip')}"

@@ -7,6 +7,7 @@ from Authorise to Refund without waiting for a parcel), so the Refund task runs 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -192,6 +193,40 @@ def test_a_refund_the_provider_refuses_waits_visibly_until_ops_retry_it(
     # And a second retry has nothing to retry
     again = ops("POST", f"/ops/returns/{return_id}/refund-retry", {"operator": "finance-1"})
     assert (again.status, again.code) == (409, "NO_FAILED_REFUND")
+
+
+def _refunds_failed_counted(output: str) -> int:
+    """RefundsFailed as the functions published it (CloudWatch embedded metric format, one JSON per line)."""
+    counted = 0
+    for line in output.splitlines():
+        if '"_aws"' not in line:
+            continue
+        blob = json.loads(line)
+        namespaces = [directive["Namespace"] for directive in blob["_aws"]["CloudWatchMetrics"]]
+        if "Returns" in namespaces and "RefundsFailed" in blob:
+            counted += int(
+                sum(blob["RefundsFailed"]) if isinstance(blob["RefundsFailed"], list) else blob["RefundsFailed"]
+            )
+    return counted
+
+
+def test_a_refused_refund_is_counted_for_the_refunds_failed_alarm(
+    aws: LocalAws, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a payment provider that refuses the first refund
+    refuse_first_refund(monkeypatch)
+    return_id = create_return(_returnless_order(), items=[("1", 1)])
+
+    # When the refund is refused and the return waits for ops
+    wait_parked(return_id, "REFUND_FIX")
+
+    # Then the refund function published one RefundsFailed, the metric the alarm watches
+    assert _refunds_failed_counted(capsys.readouterr().out) == 1
+
+    # And once ops retry it and it is paid, no further failure is counted
+    assert ops("POST", f"/ops/returns/{return_id}/refund-retry", {"operator": "finance-1"}).status == 200
+    assert finished(return_id)["status"] == "SUCCEEDED"
+    assert _refunds_failed_counted(capsys.readouterr().out) == 0
 
 
 def test_a_refund_the_provider_reports_failed_is_not_marked_refunded(

@@ -163,3 +163,23 @@ def test_the_trigger_branches_are_the_same_states_as_the_default_path_but_for_wh
         ]
         assert without_next(state) == without_next(early[0])
         assert state["ResultPath"] == "$.early_refund"
+
+
+LAMBDA_TRANSIENT_ERRORS = {
+    "Lambda.ServiceException",
+    "Lambda.AWSLambdaException",
+    "Lambda.SdkClientException",
+    "Lambda.TooManyRequestsException",
+}
+
+
+def test_every_task_rides_out_two_minutes_of_lambda_throttling_before_failing() -> None:
+    # Given every Task state (the refund and label functions have a concurrency ceiling in AWS)
+    tasks = {name: state for name, state in _definition()["States"].items() if state["Type"] == "Task"}
+    assert tasks
+    for name, state in tasks.items():
+        # Then Lambda's transient errors, throttling among them, are retried with backoff ...
+        (retry,) = [r for r in state.get("Retry", []) if set(r["ErrorEquals"]) >= LAMBDA_TRANSIENT_ERRORS]
+        waits = [retry["IntervalSeconds"] * retry.get("BackoffRate", 2.0) ** n for n in range(retry["MaxAttempts"])]
+        # ... for two minutes at least, so a burst queues up instead of failing the return
+        assert sum(waits) >= 120, (name, waits)

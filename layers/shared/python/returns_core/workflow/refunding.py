@@ -137,7 +137,7 @@ class Refunder:
         except PaymentRejected:
             at = self.now()
             self.returns.mutate(return_id, lambda record: raise_alert(record, "REFUND_FAILED", at))
-            return {"final_status": ReturnStatus.REFUND_PENDING.value}
+            return {"final_status": ReturnStatus.REFUND_PENDING.value, "refused": True}
         except PaymentPending:
             return {"final_status": ReturnStatus.REFUND_PENDING.value}
 
@@ -197,14 +197,14 @@ class Refunder:
         try:
             outcome = self._pay(order, return_id, key, Money.from_json(refund_record["breakdown"]["total"]))
         except PaymentRejected:
-            return {"early_refund": RefundStatus.FAILED.value}
+            return {"early_refund": RefundStatus.FAILED.value, "refused": True}
         if outcome.status is RefundStatus.SUCCEEDED:
             self._paid_early(return_id, outcome, trigger)
             if self.announce is not None:
                 self.announce(return_id, "REFUNDED")
         else:
             self._note_outcome(return_id, key, outcome.status, outcome, None)
-        return {"early_refund": outcome.status.value}
+        return {"early_refund": outcome.status.value, **({"refused": True} if outcome.status in _FAILURES else {})}
 
     def _paid_early(self, return_id: str, outcome: RefundOutcome, trigger: RefundTrigger) -> None:
         paid_at = self.now()
