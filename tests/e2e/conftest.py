@@ -72,6 +72,7 @@ class RunningStack:
     webhook_secret: str
     ops_token: str
     log_path: Path
+    aws_endpoint: str  # the embedded moto server the stack provisioned
 
 
 @pytest.fixture(scope="session")
@@ -94,8 +95,17 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the local stack did not start:\n{log_path.read_text()[-3000:]}")
             time.sleep(0.1)
-        url = json.loads(ready.read_text())["api_url"]
-        yield RunningStack(url, ReturnsClient(url, token), ScanSimulator(url, secret), secret, token, log_path)
+        described = json.loads(ready.read_text())
+        url = described["api_url"]
+        yield RunningStack(
+            url,
+            ReturnsClient(url, token),
+            ScanSimulator(url, secret),
+            secret,
+            token,
+            log_path,
+            described["aws_endpoint"],
+        )
     finally:
         process.terminate()
         try:
