@@ -10,7 +10,7 @@ import pytest
 from infra import catalogue
 from infra.stack import ReturnsConfig
 
-from .test_nag import OWN_EDGE_CONTEXT
+from .conftest import OWN_EDGE_CONTEXT, NagResult
 from .test_stack import Resources, function_ids, of_type, only, render
 
 
@@ -112,14 +112,9 @@ def test_a_new_account_can_deploy_without_reserving_concurrency(tmp_path: Path) 
     assert not [key for key, value in functions.items() if "ReservedConcurrentExecutions" in value["Properties"]]
 
 
-def test_the_sellers_web_acl_guards_the_portal_and_its_api(tmp_path: Path) -> None:
+def test_the_sellers_web_acl_guards_the_portal_and_its_api(edge_nag: NagResult) -> None:
     # Given a seller's own web ACL, domain and identity provider
-    from aws_cdk.assertions import Template
-
-    from infra.app import build_app
-
-    _, stack = build_app(context=OWN_EDGE_CONTEXT, outdir=str(tmp_path))
-    template = Template.from_stack(stack).to_json()["Resources"]
+    template = edge_nag[1]["Resources"]
     # Then the distribution is behind it and accepts TLS 1.2 or newer only, and no user pool is created
     _, distribution = only(template, "AWS::CloudFront::Distribution")
     config = distribution["Properties"]["DistributionConfig"]

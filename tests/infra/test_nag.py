@@ -13,42 +13,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from infra.catalogue import REPO_ROOT
 
-# A seller who brings their own domain, web ACL and identity provider: the findings that were
-# accepted only for their absence must not be suppressed then, and must not be found either.
-OWN_EDGE_CONTEXT = {
-    "stage": "edge",
-    "portal_domain": "returns.shop.example.com",
-    "portal_certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab",
-    "portal_web_acl_arn": (
-        "arn:aws:wafv2:us-east-1:123456789012:global/webacl/returns-portal/a1b2c3d4-5678-90ab-cdef-1234567890ab"
-    ),
-    "ops_jwt_issuer": "https://login.shop.example.com/",
-    "ops_jwt_audience": "returns-ops",
-}
-
-
-def _nag(context: dict[str, Any], outdir: Path) -> tuple[list[str], dict[str, Any]]:
-    """The unsuppressed findings ("<path> <rule>: …") and the synthesised template."""
-    from aws_cdk.assertions import Annotations, Match, Template
-
-    from infra.app import build_app, check_with_nag
-
-    app, stack = build_app(context=context, outdir=str(outdir))
-    check_with_nag(app)
-    annotations = Annotations.from_stack(stack)
-    anything = Match.string_like_regexp(".*")
-    found = [*annotations.find_error("*", anything), *annotations.find_warning("*", anything)]
-    findings = [f"{item.id} {str(item.entry.data)[:160]}" for item in found]
-    return findings, dict(Template.from_stack(stack).to_json())
-
-
-@pytest.fixture(scope="module")
-def default_nag(synth_context: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], Any]:
-    return _nag(synth_context, tmp_path_factory.mktemp("nag"))
+from .conftest import NagResult
 
 
 def _suppressions(template: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -60,18 +27,16 @@ def _suppressions(template: dict[str, Any]) -> list[tuple[str, str, str]]:
     return found
 
 
-def test_no_unsuppressed_finding_with_the_default_configuration(default_nag: tuple[list[str], Any]) -> None:
+def test_no_unsuppressed_finding_with_the_default_configuration(default_nag: NagResult) -> None:
     # Given the stack as `make synth` writes it, checked by both packs
     findings, _ = default_nag
     # Then nothing is found that has not been reviewed and suppressed with a reason
     assert findings == []
 
 
-def test_no_unsuppressed_finding_with_the_sellers_own_domain_waf_and_issuer(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> None:
+def test_no_unsuppressed_finding_with_the_sellers_own_domain_waf_and_issuer(edge_nag: NagResult) -> None:
     # Given a seller's own domain, certificate, web ACL and identity provider
-    findings, template = _nag(OWN_EDGE_CONTEXT, tmp_path_factory.mktemp("nag-edge"))
+    findings, template = edge_nag
     # Then nothing is found either
     assert findings == []
     # And what was accepted for want of those is neither needed nor suppressed
@@ -79,7 +44,7 @@ def test_no_unsuppressed_finding_with_the_sellers_own_domain_waf_and_issuer(
     assert not rules & {"AwsSolutions-CFR2", "AwsSolutions-CFR4", "AwsSolutions-COG8"}
 
 
-def test_every_suppression_gives_a_reason_a_reviewer_can_check(default_nag: tuple[list[str], Any]) -> None:
+def test_every_suppression_gives_a_reason_a_reviewer_can_check(default_nag: NagResult) -> None:
     # Given every suppression in the template
     _, template = default_nag
     suppressions = _suppressions(template)
@@ -90,7 +55,7 @@ def test_every_suppression_gives_a_reason_a_reviewer_can_check(default_nag: tupl
         assert len(reason) >= 60 and reason.endswith((".", ")")), (logical_id, rule, reason)
 
 
-def test_the_readme_lists_every_suppressed_rule(default_nag: tuple[list[str], Any]) -> None:
+def test_the_readme_lists_every_suppressed_rule(default_nag: NagResult) -> None:
     # Given the rules suppressed anywhere in the stack
     _, template = default_nag
     rules = {rule for _, rule, _ in _suppressions(template)}
@@ -101,7 +66,7 @@ def test_the_readme_lists_every_suppressed_rule(default_nag: tuple[list[str], An
 
 
 def test_wildcards_are_accepted_only_for_the_resources_they_were_reviewed_for(
-    default_nag: tuple[list[str], Any],
+    default_nag: NagResult,
 ) -> None:
     # Given the IAM5 suppressions on the function roles
     _, template = default_nag
