@@ -75,9 +75,9 @@ class RunningStack:
     aws_endpoint: str  # the embedded moto server the stack provisioned
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    workdir = tmp_path_factory.mktemp("stack")
+@contextmanager
+def running_stack(workdir: Path, *extra: str) -> Iterator[RunningStack]:
+    """`python -m infra.local serve` in its own process until the block ends."""
     ready = workdir / "ready.json"
     log_path = workdir / "stack.log"
     secret, token = secrets.token_hex(16), secrets.token_urlsafe(12)
@@ -85,7 +85,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
         sys.executable, "-m", "infra.local", "serve", "--port", "0", "--seed",
         # "=" keeps a token that starts with "-" from reading as an option
         f"--webhook-secret={secret}", f"--ops-token={token}", f"--ready-file={ready}",
-        f"--lookups-per-order={LOOKUPS_PER_ORDER}",
+        f"--lookups-per-order={LOOKUPS_PER_ORDER}", *extra,
     ]  # fmt: skip
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
@@ -112,3 +112,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    with running_stack(tmp_path_factory.mktemp("stack")) as running:
+        yield running
