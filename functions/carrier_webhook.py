@@ -18,6 +18,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from returns_core.api.http import build_resolver, error_response, json_response, raw_body, webhook_secrets
 from returns_core.clock import utcnow
 from returns_core.observability import logger, metrics, tracer
+from returns_core.ports.events import PublishFailed
 from returns_core.webhooks.normalising import UnreadablePayload
 from returns_core.webhooks.providers import provider as find_provider
 from returns_core.webhooks.publishing import publish_scan
@@ -71,6 +72,16 @@ def receive(provider: Annotated[str, Path(max_length=40)]) -> Response[dict[str,
         except IdempotencyAlreadyInProgressError:
             # The same event is being published by a concurrent delivery; the carrier may retry later.
             return error_response(409, "SCAN_IN_PROGRESS", "This event is being processed; retry later.")
+        except PublishFailed as exc:
+            # Not accepted, so the carrier delivers it again; what was published is deduplicated then.
+            logger.warning("scan not queued: the bus refused it", extra={"provider": provider, "errors": exc.args[1:]})
+            metrics.add_metric(name="WebhookScansNotQueued", unit="Count", value=1)
+            return error_response(
+                503,
+                "EVENT_BUS_UNAVAILABLE",
+                "The scan could not be queued; retry later.",
+                headers={"retry-after": "30"},
+            )
     if published:
         metrics.add_metric(name="WebhookScansPublished", unit="Count", value=published)
     ignored = len(scans) - published

@@ -214,9 +214,9 @@ def test_a_bus_that_rejects_the_event_makes_the_carrier_retry(scans: ScanQueue) 
         # When the carrier posts a scan
         reply = signed_webhook(payload("evt-9009"))
 
-        # Then the reply is not a success, so the carrier will deliver it again
-        assert not 200 <= reply.status < 300, reply
-        assert reply.status == 500
+        # Then the reply says to retry later, so the carrier will deliver it again
+        assert (reply.status, reply.code) == (503, "EVENT_BUS_UNAVAILABLE"), reply
+        assert reply.headers.get("retry-after") == "30"
         bus.assert_no_pending_responses()
     assert scans.events() == []
 
