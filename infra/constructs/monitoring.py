@@ -216,6 +216,7 @@ class Monitoring(Construct):
                     business_metric("WebhookScansPublished", "scans received"),
                     business_metric("ScanUnmatched", "scans matching no return"),
                     business_metric("WebhookSignatureRejected", "webhooks with a bad signature"),
+                    business_metric("WebhookScansNotQueued", "scans the bus refused (carrier retries)"),
                 ],
                 width=12,
             ),
