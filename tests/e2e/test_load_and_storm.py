@@ -113,7 +113,7 @@ def test_many_returns_at_once_each_end_once_with_their_money_and_labels_accounte
 
     # And the payment provider paid each return exactly once
     paid = [return_id_of(refund["idempotency_key"]) for refund in _objects(stack, "sandbox-payments/refunds/")]
-    assert sorted(rid for rid in paid if rid in ids) == sorted(ids)
+    assert sorted(str(rid) for rid in paid if rid in ids) == sorted(ids)
     # And every label the carrier sold for these returns belongs to one of them, one label each
     labels = [s for s in _objects(stack, "sandbox-carrier/shipments/") if s["reference"] in ids]
     assert sorted(s["reference"] for s in labels) == sorted(ids)
