@@ -2,6 +2,10 @@
 
 Handlers call `services()` on their first invocation (not at import), so nothing reads the
 environment or creates a client while a module is merely being imported.
+
+Each service's modules are imported where the service is built, not at the top: every function
+imports this module but uses a few of its services, and a cold start should load only those (the
+portal, the PDFs and the payment adapters are heavy, and most functions never touch them).
 """
 
 from __future__ import annotations
@@ -10,45 +14,39 @@ import json
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
-import boto3
-from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
-
 from returns_core.adapters.aws import AwsClients
-from returns_core.adapters.documents import DocumentStore
-from returns_core.adapters.eventbridge import EventBridgePublisher
-from returns_core.adapters.sandbox_carrier import SandboxCarrier
-from returns_core.adapters.sandbox_payments import SandboxPayments
-from returns_core.adapters.ses import SesNotifier
-from returns_core.domain.hubs import ReturnHub, parse_hubs
-from returns_core.domain.policy import MarketPolicy, SellerPolicy, effective_policy, parse_seller_policies
-from returns_core.fx import FxRates, SandboxFxRates
-from returns_core.portal.codes import OneTimeCodes
-from returns_core.portal.photos import PhotoUploads
-from returns_core.portal.service import PortalOptions, ShopperPortal
-from returns_core.portal.throttle import LookupThrottle
-from returns_core.portal.tokens import TokenSigner
-from returns_core.portal.withdrawals import WithdrawalConfirmations
-from returns_core.ports.carriers import CarrierPort, ClaimsPort, ShipmentRequest
-from returns_core.ports.payments import PaymentPort
 from returns_core.settings import ConfigurationError, Settings
-from returns_core.storage.aggregates import AggregatesStore
 from returns_core.storage.models import bind_tables
-from returns_core.storage.repository import OrdersRepository, ReturnsRepository
-from returns_core.workflow.authorisation import Authoriser
-from returns_core.workflow.callbacks import TaskCallbacks
-from returns_core.workflow.costs import CostRecorder
-from returns_core.workflow.finalisation import Finaliser
-from returns_core.workflow.intake import Intake
-from returns_core.workflow.labels import LabelBuyer
-from returns_core.workflow.milestones import Milestones
-from returns_core.workflow.notifications import ShopperNotifications
-from returns_core.workflow.refund_settlement import RefundSettlements
-from returns_core.workflow.refunding import Refunder
-from returns_core.workflow.starter import StepFunctionsStarter
-from returns_core.workflow.unmatched import UnmatchedScans
 
 if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+    from returns_core.adapters.documents import DocumentStore
+    from returns_core.adapters.eventbridge import EventBridgePublisher
     from returns_core.adapters.http_json import PostalAddress
+    from returns_core.domain.hubs import ReturnHub
+    from returns_core.domain.policy import MarketPolicy, SellerPolicy
+    from returns_core.fx import FxRates
+    from returns_core.portal.photos import PhotoUploads
+    from returns_core.portal.service import ShopperPortal
+    from returns_core.portal.tokens import TokenSigner
+    from returns_core.portal.withdrawals import WithdrawalConfirmations
+    from returns_core.ports.carriers import CarrierPort, ShipmentRequest
+    from returns_core.ports.payments import PaymentPort
+    from returns_core.storage.aggregates import AggregatesStore
+    from returns_core.storage.repository import OrdersRepository, ReturnsRepository
+    from returns_core.workflow.authorisation import Authoriser
+    from returns_core.workflow.callbacks import TaskCallbacks
+    from returns_core.workflow.costs import CostRecorder
+    from returns_core.workflow.finalisation import Finaliser
+    from returns_core.workflow.intake import Intake
+    from returns_core.workflow.labels import LabelBuyer
+    from returns_core.workflow.milestones import Milestones
+    from returns_core.workflow.notifications import ShopperNotifications
+    from returns_core.workflow.refund_settlement import RefundSettlements
+    from returns_core.workflow.refunding import Refunder
+    from returns_core.workflow.starter import StepFunctionsStarter
+    from returns_core.workflow.unmatched import UnmatchedScans
 
 
 class Services:
@@ -60,18 +58,26 @@ class Services:
 
     @cached_property
     def orders(self) -> OrdersRepository:
+        from returns_core.storage.repository import OrdersRepository
+
         return OrdersRepository(self.aggregates)
 
     @cached_property
     def returns(self) -> ReturnsRepository:
+        from returns_core.storage.repository import ReturnsRepository
+
         return ReturnsRepository(self.settings.region)
 
     @cached_property
     def documents(self) -> DocumentStore:
+        from returns_core.adapters.documents import DocumentStore
+
         return DocumentStore(self.aws.s3, self.settings.documents_bucket)
 
     @cached_property
     def fx(self) -> FxRates:
+        from returns_core.fx import SandboxFxRates
+
         return SandboxFxRates()
 
     @cached_property
@@ -106,9 +112,10 @@ class Services:
 
     def _carrier(self, provider: str) -> CarrierPort:
         if provider == "sandbox":
+            from returns_core.adapters.sandbox_carrier import SandboxCarrier
+
             return SandboxCarrier(self.documents, self.warehouse_address)
         if provider in ("easypost", "shippo"):
-            # Imported here: only deployments that use them pay for loading them at cold start.
             from returns_core.adapters.easypost_carrier import EasyPostCarrier
             from returns_core.adapters.shippo_carrier import ShippoCarrier
 
@@ -126,6 +133,8 @@ class Services:
     def payments(self) -> PaymentPort:
         provider = self.settings.payment_provider
         if provider == "sandbox":
+            from returns_core.adapters.sandbox_payments import SandboxPayments
+
             return SandboxPayments(self.documents)
         if provider == "stripe":
             from returns_core.adapters.stripe_payments import StripePayments
@@ -148,21 +157,30 @@ class Services:
 
     @cached_property
     def callbacks(self) -> TaskCallbacks:
+        from returns_core.workflow.callbacks import TaskCallbacks
+
         return TaskCallbacks(self.aws.stepfunctions)
 
     @cached_property
     def starter(self) -> StepFunctionsStarter:
+        from returns_core.workflow.starter import StepFunctionsStarter
+
         if not self.settings.state_machine_arn:
             raise ConfigurationError("STATE_MACHINE_ARN is not set for this function")
         return StepFunctionsStarter(self.aws.stepfunctions, self.settings.state_machine_arn)
 
     @cached_property
     def publisher(self) -> EventBridgePublisher:
+        from returns_core.adapters.eventbridge import EventBridgePublisher
+
         return EventBridgePublisher(self.aws.events, self.settings.event_bus_name)
 
     def idempotency_store(self, purpose: str) -> DynamoDBPersistenceLayer:
         """One persistence layer per idempotent operation: Powertools configures a layer once,
         with the first operation's key expression, so layers must not be shared."""
+        import boto3
+        from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
         if purpose not in self._idempotency_stores:
             self._idempotency_stores[purpose] = DynamoDBPersistenceLayer(
                 table_name=self.settings.idempotency_table, boto3_session=boto3.session.Session()
@@ -171,42 +189,62 @@ class Services:
 
     @cached_property
     def unmatched_scans(self) -> UnmatchedScans:
+        from returns_core.workflow.unmatched import UnmatchedScans
+
         return UnmatchedScans(self.documents)
 
     @cached_property
     def milestones(self) -> Milestones:
+        from returns_core.workflow.milestones import Milestones
+
         return Milestones(self.returns, self.callbacks, publisher=self.publisher)
 
     @cached_property
     def seller_policies(self) -> dict[str, SellerPolicy]:
+        from returns_core.domain.policy import parse_seller_policies
+
         try:
             return parse_seller_policies(self.settings.seller_policy) if self.settings.seller_policy else {}
         except ValueError as exc:
             raise ConfigurationError(f"SELLER_POLICY: {exc}") from exc
 
     def policy(self, country: str) -> MarketPolicy:
+        from returns_core.domain.policy import effective_policy
+
         return effective_policy(country, self.seller_policies)
 
     @cached_property
     def intake(self) -> Intake:
+        from returns_core.workflow.intake import Intake
+
         return Intake(self.orders, self.returns, self.starter, photos=self.photos, policies=self.policy)
 
     @cached_property
     def signer(self) -> TokenSigner:
+        from returns_core.portal.tokens import TokenSigner
+
         return TokenSigner(
             self._secret(self.settings.portal_token_secret, self.settings.portal_token_secret_arn, "portal token")
         )
 
     @cached_property
     def photos(self) -> PhotoUploads:
+        from returns_core.portal.photos import PhotoUploads
+
         return PhotoUploads.for_shoppers(self.documents, self.signer.keyed_hash)
 
     @cached_property
     def inspection_photos(self) -> PhotoUploads:
+        from returns_core.portal.photos import PhotoUploads
+
         return PhotoUploads.for_inspections(self.documents)
 
     @cached_property
     def portal(self) -> ShopperPortal:
+        from returns_core.portal.codes import OneTimeCodes
+        from returns_core.portal.service import PortalOptions, ShopperPortal
+        from returns_core.portal.throttle import LookupThrottle
+
         settings = self.settings
         throttle = LookupThrottle(
             self.signer.keyed_hash,
@@ -229,6 +267,8 @@ class Services:
 
     @cached_property
     def withdrawals(self) -> WithdrawalConfirmations:
+        from returns_core.portal.withdrawals import WithdrawalConfirmations
+
         return WithdrawalConfirmations(
             self.orders, self.returns, self.documents, self.notifications, self.warehouse_address
         )
@@ -244,10 +284,14 @@ class Services:
 
     @cached_property
     def authoriser(self) -> Authoriser:
+        from returns_core.workflow.authorisation import Authoriser
+
         return Authoriser(self.orders, self.returns, self.settings, self.fx, policies=self.policy)
 
     @cached_property
     def label_buyer(self) -> LabelBuyer:
+        from returns_core.workflow.labels import LabelBuyer
+
         return LabelBuyer(
             self.orders,
             self.returns,
@@ -262,6 +306,8 @@ class Services:
 
     @cached_property
     def hubs(self) -> tuple[ReturnHub, ...]:
+        from returns_core.domain.hubs import parse_hubs
+
         try:
             return parse_hubs(self.settings.return_hubs)
         except ValueError as exc:
@@ -269,6 +315,8 @@ class Services:
 
     @cached_property
     def refunder(self) -> Refunder:
+        from returns_core.workflow.refunding import Refunder
+
         return Refunder(
             self.orders,
             self.returns,
@@ -282,10 +330,14 @@ class Services:
 
     @cached_property
     def refund_settlements(self) -> RefundSettlements:
+        from returns_core.workflow.refund_settlement import RefundSettlements
+
         return RefundSettlements(self.returns, self.milestones)
 
     @cached_property
     def cost_recorder(self) -> CostRecorder:
+        from returns_core.workflow.costs import CostRecorder
+
         settings = self.settings
         return CostRecorder(
             self.returns,
@@ -300,16 +352,24 @@ class Services:
 
     @cached_property
     def aggregates(self) -> AggregatesStore:
+        from returns_core.storage.aggregates import AggregatesStore
+
         return AggregatesStore(self.settings.region)
 
     @cached_property
     def finaliser(self) -> Finaliser:
+        from returns_core.ports.carriers import ClaimsPort
+        from returns_core.workflow.finalisation import Finaliser
+
         carrier = self.carrier
         claims = carrier if isinstance(carrier, ClaimsPort) else None
         return Finaliser(self.orders, self.returns, carrier, claims=claims, costs=self.cost_recorder)
 
     @cached_property
     def notifications(self) -> ShopperNotifications:
+        from returns_core.adapters.ses import SesNotifier
+        from returns_core.workflow.notifications import ShopperNotifications
+
         notifier = SesNotifier(self.aws.ses, self.settings.sender_email)
         return ShopperNotifications(self.orders, self.returns, notifier, self.documents, self.track_link)
 

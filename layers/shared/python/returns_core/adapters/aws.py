@@ -1,7 +1,8 @@
 """boto3 clients created lazily, once per cold start, from the settings.
 
 boto3 picks up `AWS_ENDPOINT_URL` by itself, which is how the local stack points every
-client at the embedded moto server.
+client at the embedded moto server. boto3 itself is imported with the first client, so a function
+whose work needs none (PynamoDB reaches the tables through botocore) does not load it at cold start.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
-import boto3
 from botocore.config import Config
 
 from returns_core.settings import Settings
@@ -22,6 +22,8 @@ class AwsClients:
         self._region = settings.region
 
     def _client(self, service: str) -> Any:
+        import boto3
+
         # A session per client: boto3's default session is not safe to share across threads.
         session: Any = boto3.session.Session()
         return session.client(service, region_name=self._region, config=_CONFIG)

@@ -1,0 +1,105 @@
+"""The local stack started in-process for the benchmarks, and the waits they drive returns with.
+
+The waits read DynamoDB and Step Functions directly, unmetered: polling is the benchmark's, not a
+shopper's or a carrier's, so it must not show in what a return costs.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import requests
+
+from bench.metering import Meter, install, unmetered
+from infra import catalogue
+
+
+class Run:
+    """The local stack with a meter installed before it starts (so every handler is wrapped)."""
+
+    def __init__(self, metered: bool = False, time_scale: Decimal | None = None) -> None:
+        from infra.local.stack import DEMO_TIME_SCALE, LocalStack
+
+        self.metered = metered
+        self.meter: Meter | None = None
+        self._uninstall: Callable[[], None] | None = None
+        self.stack = LocalStack(log_level="ERROR", time_scale=time_scale or DEMO_TIME_SCALE)
+
+    def __enter__(self) -> Run:
+        from infra.local import environment as env
+
+        if self.metered:
+            self.meter = Meter(tables={env.table_name(spec): spec for spec in catalogue.TABLES})
+            self._uninstall = install(self.meter)
+        self.stack.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stack.stop()
+        if self._uninstall:
+            self._uninstall()
+
+    def client(self, service: str) -> Any:
+        assert self.stack.engine is not None
+        return self.stack.engine.client(service)
+
+
+def copy_order(run: Run, template: str, number: str) -> str:
+    """A copy of a demo order under a new number and email; its sync is not part of a return's cost."""
+    from infra.local.demo_data import demo_orders
+    from returns_core.clock import utcnow
+
+    order = next(o for o in demo_orders(utcnow()) if o["order_number"] == template)
+    email = f"shopper+{number.lower()}@example.com"
+    order = {**order, "order_number": number, "email": email}
+    with unmetered():
+        response = requests.put(
+            f"{run.stack.url}/ops/orders/{number}", json=order, headers=run.stack.ops_headers(), timeout=10
+        )
+    response.raise_for_status()
+    return email
+
+
+def status_of(run: Run, return_id: str) -> str:
+    with unmetered():
+        item = run.client("dynamodb").get_item(
+            TableName=os.environ["RETURNS_TABLE"], Key={"return_id": {"S": return_id}}, ConsistentRead=True
+        )
+    return str(item.get("Item", {}).get("status", {}).get("S", ""))
+
+
+def wait_for(run: Run, return_id: str, statuses: set[str], timeout: float = 90.0) -> str:
+    deadline = time.monotonic() + timeout
+    status = status_of(run, return_id)
+    while status not in statuses and time.monotonic() < deadline:
+        time.sleep(0.2)
+        status = status_of(run, return_id)
+    return status
+
+
+def execution(run: Run, return_id: str, timeout: float = 60.0) -> dict[str, Any]:
+    from infra.local import environment as env
+
+    arn = env.state_machine_arn().replace(":stateMachine:", ":execution:") + f":{return_id}"
+    deadline = time.monotonic() + timeout
+    with unmetered():
+        sfn = run.client("stepfunctions")
+        described = sfn.describe_execution(executionArn=arn)
+        while described["status"] == "RUNNING" and time.monotonic() < deadline:
+            time.sleep(0.2)
+            described = sfn.describe_execution(executionArn=arn)
+        events: list[dict[str, Any]] = []
+        token: str | None = None
+        while True:
+            page = sfn.get_execution_history(
+                executionArn=arn, maxResults=1000, **({"nextToken": token} if token else {})
+            )
+            events += page["events"]
+            token = page.get("nextToken")
+            if not token:
+                break
+    return {"status": described["status"], "events": events}

@@ -1,0 +1,101 @@
+"""Throughput: many happy-path returns at once through the local stack, end to end, and the storefront
+API's latency while they run.
+
+Each return is requested over HTTP, shipped (the carrier's signed scan webhooks, no gap between
+scans), inspected by ops, refunded and costed by the real state machine. The happy path has no timed
+waits, and its deadlines are scaled so they never fire. Returns per second is completed returns over
+the wall-clock time from the first request to the last execution's end. The API's latency is measured
+from the client, over HTTP, for every storefront request made meanwhile (requests and status reads).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import statistics
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+from typing import Any
+
+import requests
+
+from bench.local_run import Run, copy_order, execution, wait_for
+from bench.metering import unmetered
+from infra.local.client import ReturnsClient
+from infra.local.simulator import HAPPY_JOURNEY
+
+TEMPLATE_ORDER = "DEMO-1001"
+# The happy path has no timed waits, only deadlines: at this scale a 14-day deadline is ten minutes,
+# so a loaded machine never turns a slow inspection into a timeout branch.
+TIME_SCALE = Decimal("0.0005")
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    """Nearest-rank percentile (p99 of 200 samples is the 198th smallest)."""
+    ordered = sorted(samples)
+    return ordered[max(1, math.ceil(fraction * len(ordered))) - 1]
+
+
+class _Latencies:
+    def __init__(self) -> None:
+        self.samples: list[float] = []
+        self._lock = threading.Lock()
+
+    def timed(self, call: Any, *args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        response = call(*args, **kwargs)
+        with self._lock:
+            self.samples.append((time.perf_counter() - started) * 1000)
+        return response
+
+
+def _one_return(run: Run, number: str, email: str, latencies: _Latencies) -> str:
+    client = ReturnsClient(run.stack.url, run.stack.ops_token)
+    item = {"line_id": "1", "quantity": 1, "reason": "DOES_NOT_FIT"}
+    created = latencies.timed(client.create_return, number, email, [item])
+    created.raise_for_status()
+    return_id = str(created.json()["return_id"])
+    wait_for(run, return_id, {"LABEL_ISSUED"})
+    with unmetered():
+        tracking = run.client("dynamodb").get_item(
+            TableName=os.environ["RETURNS_TABLE"], Key={"return_id": {"S": return_id}}, ConsistentRead=True
+        )["Item"]["tracking_number"]["S"]
+    run.stack.simulator().play(tracking, HAPPY_JOURNEY)
+    # The shopper follows the return on the status page meanwhile.
+    latencies.timed(requests.get, f"{run.stack.url}/returns/{return_id}", timeout=15).raise_for_status()
+    wait_for(run, return_id, {"DELIVERED"})
+    client.inspect_all(return_id).raise_for_status()
+    status = wait_for(run, return_id, {"REFUNDED"})
+    latencies.timed(requests.get, f"{run.stack.url}/returns/{return_id}", timeout=15).raise_for_status()
+    ended = execution(run, return_id)
+    return f"{status}/{ended['status']}"
+
+
+def run(returns: int = 40, concurrency: int = 20) -> dict[str, Any]:
+    latencies = _Latencies()
+    with Run(time_scale=TIME_SCALE) as bench:
+        numbers = [f"BENCH-TP-{i:05d}-{time.monotonic_ns() % 10**6}" for i in range(returns)]
+        emails = {number: copy_order(bench, TEMPLATE_ORDER, number) for number in numbers}
+        time.sleep(0.5)
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            outcomes = list(pool.map(lambda n: _one_return(bench, n, emails[n], latencies), numbers))
+        elapsed = time.perf_counter() - started
+    completed = outcomes.count("REFUNDED/SUCCEEDED")
+    samples = latencies.samples
+    return {
+        "returns": returns,
+        "concurrency": concurrency,
+        "completed": completed,
+        "seconds": round(elapsed, 2),
+        "returns_per_s": round(completed / elapsed, 2),
+        "api_requests": len(samples),
+        "api_p50_ms": round(statistics.median(samples), 1),
+        "api_p99_ms": round(percentile(samples, 0.99), 1),
+    }
+
+
+if __name__ == "__main__":
+    print(run())
