@@ -117,6 +117,8 @@ class Functions(Construct):
             catalogue.DOCUMENTS_BUCKET_ENV: documents.bucket_name,
             catalogue.EVENT_BUS_ENV: bus.event_bus_name,
             "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
+            # No pydantic plugins are used: skip scanning the installed packages for them at cold start.
+            "PYDANTIC_DISABLE_PLUGINS": "__all__",
             "SENDER_EMAIL": sender_email,
             "BASE_CURRENCY": base_currency,
             **(seller_settings or {}),

@@ -269,6 +269,7 @@ def test_function_environment_names_every_table_and_what_it_touches(
         "DOCUMENTS_BUCKET": "${" + bucket_id + "}",
         "EVENT_BUS_NAME": "${" + bus_id + "}",
         "POWERTOOLS_SERVICE_NAME": "returns",
+        "PYDANTIC_DISABLE_PLUGINS": "__all__",
         "SENDER_EMAIL": synth_context["sender_email"],
         "BASE_CURRENCY": synth_context["base_currency"],
         "PORTAL_VERIFY_EMAIL": synth_context["portal_verify_email"],
