@@ -10,7 +10,7 @@ LOG_LEVEL ?= WARNING
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install browser run demo test lint format synth clean i18n
+.PHONY: install browser run demo test lint format synth clean i18n bench
 
 install: $(STAMP)
 
@@ -34,7 +34,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy layers/shared/python/returns_core functions infra tests
+	$(VENV)/bin/mypy layers/shared/python/returns_core functions infra tests bench
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
@@ -42,6 +42,11 @@ format: $(STAMP)
 
 test: $(STAMP) lint browser
 	$(VENV)/bin/pytest
+
+# Cost per return, cold starts, throughput and analytics at scale, printed and kept in bench/results.json
+# (about 15 minutes; reports figures, never fails on them).
+bench: $(STAMP)
+	$(PY) -m bench
 
 # Re-extract the user-facing messages into every language's catalog (then translate what is new).
 i18n: $(STAMP)
