@@ -39,7 +39,11 @@ class Run:
         return self
 
     def __exit__(self, *_: object) -> None:
+        from moto.moto_api._internal.models import moto_api_backend
+
         self.stack.stop()
+        # moto keeps its accounts per process, not per server: empty them for the next run.
+        moto_api_backend.reset()
         if self._uninstall:
             self._uninstall()
 
