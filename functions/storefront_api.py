@@ -37,7 +37,14 @@ def _bearer() -> str:
     return header[7:].strip() if header.lower().startswith("bearer ") else ""
 
 
-@app.post("/returns", summary="Start a return", responses=errors(404, 409, 422, 503), status_code=201)
+@app.post(
+    "/returns",
+    summary="Start a return",
+    responses=errors(
+        404, 409, 422, 503, ok={201: "The return is started", 200: "Its Idempotency-Key started this return before"}
+    ),
+    status_code=201,
+)
 def create_return(request: Annotated[ReturnRequest, Body()], lang: Lang = None) -> Response[dict[str, Any]]:
     key = app.current_event.headers.get("idempotency-key")
     if key is not None and not (0 < len(key) <= _KEY_MAX and key.isprintable()):
@@ -73,7 +80,7 @@ def messages(lang: Lang = None) -> dict[str, Any]:
     summary="Find an order by email and order number",
     description="200 with the order, or 202 when a one-time code was emailed first. "
     "An unknown order and a wrong email get the same 404.",
-    responses=errors(404, 422, 429),
+    responses=errors(404, 422, 429, ok={200: "The order", 202: "A one-time code was emailed"}),
 )
 def lookup(body: Annotated[Lookup, Body()], lang: Lang = None) -> Response[dict[str, Any]]:
     status, reply = services().portal.lookup(body.email, body.order_number, _client(), _())
@@ -88,7 +95,7 @@ def verify(body: Annotated[Verify, Body()], lang: Lang = None) -> dict[str, Any]
 @app.post(
     "/shopper/uploads",
     summary="A presigned POST for one photo (Authorization: Bearer <session>)",
-    responses=errors(401, 422),
+    responses=errors(401, 422, ok={201: "Where and how to upload the photo"}),
     status_code=201,
 )
 def upload(body: Annotated[UploadRequest, Body()], lang: Lang = None) -> Response[dict[str, Any]]:

@@ -403,6 +403,31 @@ def test_the_openapi_document_describes_the_storefront_routes(aws: LocalAws, pat
     assert schema["$ref"].endswith("/ErrorBody")
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "successes"),
+    [
+        ("post", "/returns", {"200", "201"}),
+        ("get", "/returns/{return_id}", {"200"}),
+        ("get", "/shopper/messages", {"200"}),
+        ("post", "/shopper/lookup", {"200", "202"}),
+        ("post", "/shopper/verify", {"200"}),
+        ("post", "/shopper/uploads", {"201"}),
+        ("get", "/shopper/track/{token}", {"200"}),
+    ],
+)
+def test_the_openapi_document_lists_each_routes_success_replies(
+    aws: LocalAws, method: str, path: str, successes: set[str]
+) -> None:
+    # When the document is fetched
+    document = storefront("GET", "/openapi.json").body
+    # Then each route lists the statuses it answers with on success, as JSON (they were missing),
+    # and a body that is not declared as JSON gets a coded 415 like every other error
+    responses = document["paths"][path][method]["responses"]
+    assert {status for status in responses if status.startswith("2")} == successes
+    assert all("application/json" in responses[status]["content"] for status in successes)
+    assert responses["415"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorBody")
+
+
 # ------------------------------------------------------------------------------------- milestone emails
 
 

@@ -10,6 +10,8 @@ import pytest
 from .support import (
     LocalAws,
     all_returns,
+    api_event,
+    call_api,
     client,
     execution_arn,
     executions,
@@ -192,6 +194,20 @@ def test_an_order_for_a_market_without_a_policy_is_refused_at_order_sync(aws: Lo
     assert (returned.status, returned.code) == (404, "ORDER_NOT_FOUND")
 
 
+def test_an_order_synced_as_multipart_is_415_and_not_stored(aws: LocalAws) -> None:
+    # Given a valid order
+    order = seed_order("ORD-DE-SYNC").model_dump(mode="json") | {"order_number": "ORD-DE-FORM"}
+
+    # When the storefront syncs it declared as multipart, without a boundary
+    event = api_event("PUT", "/ops/orders/ORD-DE-FORM", order, {"content-type": "multipart/form-data"})
+    reply = call_api("ops-api", event)
+
+    # Then 415 with a code (it was a 500), and no order exists to start a return from
+    assert (reply.status, reply.code) == (415, "UNSUPPORTED_MEDIA_TYPE"), reply
+    returned = storefront("POST", "/returns", {**return_request(seed_order("ORD-DE-2")), "order_number": "ORD-DE-FORM"})
+    assert (returned.status, returned.code) == (404, "ORDER_NOT_FOUND")
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Requests that are not valid at all
 # ---------------------------------------------------------------------------------------------------------
@@ -212,6 +228,31 @@ def test_a_body_that_is_not_json_is_400(aws: LocalAws, body: str) -> None:
     # Then 400 MALFORMED_JSON, nothing written
     assert reply.status == 400, reply
     assert reply.code == "MALFORMED_JSON"
+    _nothing_written(order.order_number)
+
+
+@pytest.mark.parametrize(
+    ("content_type", "with_body"),
+    [
+        ("multipart/form-data", True),
+        ("multipart/form-data", False),
+        ("multipart/form-data; boundary=x", True),
+        ("application/x-www-form-urlencoded", True),
+        ("text/plain", True),
+    ],
+    ids=["multipart", "multipart-no-body", "multipart-boundary", "form", "text"],
+)
+def test_a_body_declared_as_another_type_than_json_is_415(aws: LocalAws, content_type: str, with_body: bool) -> None:
+    # Given an order, and a valid request for it
+    order = seed_order()
+    body = json.dumps(return_request(order)) if with_body else None
+
+    # When it arrives declared as a form, multipart or text
+    reply = storefront("POST", "/returns", body, headers={"content-type": content_type})
+
+    # Then 415 UNSUPPORTED_MEDIA_TYPE with a message (a multipart type without a boundary was a 500), nothing written
+    assert (reply.status, reply.code) == (415, "UNSUPPORTED_MEDIA_TYPE"), reply
+    assert reply.body["error"]["message"]
     _nothing_written(order.order_number)
 
 

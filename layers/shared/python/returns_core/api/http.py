@@ -21,8 +21,10 @@ from returns_core.settings import ConfigurationError
 
 MALFORMED_JSON = N_("The request body is not valid JSON.")
 NOT_AN_OBJECT = N_("The request body must be a JSON object.")
+NOT_JSON = N_("The request body must be JSON, sent with Content-Type: application/json.")
 INVALID_REQUEST = N_("The request is not valid.")
 NO_SUCH_ROUTE = N_("No such route.")
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
 def request_translator(event: dict[str, Any]) -> Translator:
@@ -71,23 +73,36 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     return details
 
 
+def _declares_other_than_json(event: dict[str, Any]) -> bool:
+    """Powertools reads a body as JSON when its Content-Type is missing or starts with application/json."""
+    headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
+    declared = headers.get("content-type", "").strip()
+    return bool(declared) and not declared.startswith(content_types.APPLICATION_JSON)
+
+
 def body_problem(event: dict[str, Any]) -> dict[str, Any] | None:
     """An error reply if the request has a body that is not one JSON object, else None.
 
     Checked before the resolver runs: Powertools would validate the first element of an array as the
     body, and decoding some documents (deep nesting, huge integers) raises instead of failing cleanly.
+    A body declared as something else (a form, multipart, text) is refused too: Powertools would parse
+    it as declared, fail on a multipart type without a boundary, and answer others in its own shape.
     """
     body = raw_body(event)
-    if not body:
+    method = str(((event.get("requestContext") or {}).get("http") or {}).get("method") or "").upper()
+    if (body or method in _BODY_METHODS) and _declares_other_than_json(event):
+        code, status, message = "UNSUPPORTED_MEDIA_TYPE", 415, NOT_JSON
+    elif not body:
         return None
-    try:
-        parsed = json.loads(body)
-    except (ValueError, RecursionError):
-        code, status, message = "MALFORMED_JSON", 400, MALFORMED_JSON
     else:
-        if isinstance(parsed, dict):
-            return None
-        code, status, message = "INVALID_REQUEST", 422, NOT_AN_OBJECT
+        try:
+            parsed = json.loads(body)
+        except (ValueError, RecursionError):
+            code, status, message = "MALFORMED_JSON", 400, MALFORMED_JSON
+        else:
+            if isinstance(parsed, dict):
+                return None
+            code, status, message = "INVALID_REQUEST", 422, NOT_AN_OBJECT
     message = request_translator(event)(message)
     return {
         "statusCode": status,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
@@ -14,18 +15,23 @@ _DESCRIPTIONS = {
     401: "The session is missing or has expired",
     404: "Not found (an unknown order and a wrong email answer alike)",
     409: "Conflicts with an earlier request",
+    415: "The body is not declared as JSON (Content-Type: application/json)",
     422: "The request is not valid; `details` says what",
     429: "Too many attempts; retry after `Retry-After` seconds",
     503: "Temporarily unavailable; nothing was changed",
 }
 
 
-def errors(*statuses: int) -> dict[int, Any]:
-    """The documented error replies of a route (400 for malformed JSON applies to every body)."""
-    return {
-        status: {"description": _DESCRIPTIONS[status], "content": {"application/json": {"model": ErrorBody}}}
-        for status in sorted({400, *statuses})
-    }
+def errors(*statuses: int, ok: Mapping[int, str] | None = None) -> dict[int, Any]:
+    """The documented replies of a route: its error replies (400 and 415, a body that is not JSON, apply to
+    every body), and its successes, `ok` (status: description), else 200.
+
+    Powertools documents no success once a route lists replies of its own, so they are listed here; their
+    schema is the route's return type."""
+    replies: dict[int, Any] = {status: {"description": text} for status, text in (ok or {200: "OK"}).items()}
+    for status in sorted({400, 415, *statuses}):
+        replies[status] = {"description": _DESCRIPTIONS[status], "content": {"application/json": {"model": ErrorBody}}}
+    return replies
 
 
 @cache
