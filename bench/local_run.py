@@ -41,9 +41,15 @@ class Run:
     def __exit__(self, *_: object) -> None:
         from moto.moto_api._internal.models import moto_api_backend
 
+        from returns_core.storage.models import forget_connections
+        from returns_core.wiring import services
+
         self.stack.stop()
-        # moto keeps its accounts per process, not per server: empty them for the next run.
+        # moto keeps its accounts per process, not per server: empty them for the next run; and the
+        # clients cached at "cold start" point at this stack's endpoint, so they go too.
         moto_api_backend.reset()
+        services.cache_clear()
+        forget_connections()
         if self._uninstall:
             self._uninstall()
 

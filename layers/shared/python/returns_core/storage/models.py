@@ -205,3 +205,10 @@ def bind_tables(settings: Settings) -> None:
             meta.region = settings.region
             # pynamodb caches the connection with the old table name.
             model._connection = None
+
+
+def forget_connections() -> None:
+    """Drop the models' cached connections: the next call connects again, to the endpoint configured then
+    (a process that starts a second local stack, as the benchmarks do)."""
+    for model in _MODELS.values():
+        model._connection = None
