@@ -17,15 +17,13 @@ the GB-second figure is therefore on the high side.
 from __future__ import annotations
 
 import json
-import os
 import time
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-from bench.local_run import Run, copy_order, execution, wait_for
-from bench.metering import unmetered
+from bench.local_run import Run, copy_order, execution, tracking_number_of, wait_for
 
 PRICES_PATH = Path(__file__).with_name("prices.json")
 # What a scan costs in the usual design: the apply-scan task, the choice after it, the wait re-entered.
@@ -82,10 +80,7 @@ def _one_return(run: Run, scenario: Scenario, number: str, email: str, out: dict
     return_id = created.json()["return_id"]
     if scenario.journey:
         wait_for(run, return_id, {"LABEL_ISSUED"})
-        with unmetered():
-            tracking = run.client("dynamodb").get_item(
-                TableName=os.environ["RETURNS_TABLE"], Key={"return_id": {"S": return_id}}, ConsistentRead=True
-            )["Item"]["tracking_number"]["S"]
+        tracking = tracking_number_of(run, return_id)
         run.stack.simulator().play(tracking, scenario.journey, gap_seconds=0.2)
     if scenario.inspect:
         wait_for(run, return_id, {"DELIVERED"})

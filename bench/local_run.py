@@ -74,12 +74,21 @@ def copy_order(run: Run, template: str, number: str) -> str:
     return email
 
 
-def status_of(run: Run, return_id: str) -> str:
+def stored_return(run: Run, return_id: str) -> dict[str, Any]:
+    """The return's item as stored (DynamoDB JSON), read unmetered."""
     with unmetered():
-        item = run.client("dynamodb").get_item(
+        found = run.client("dynamodb").get_item(
             TableName=os.environ["RETURNS_TABLE"], Key={"return_id": {"S": return_id}}, ConsistentRead=True
         )
-    return str(item.get("Item", {}).get("status", {}).get("S", ""))
+    return dict(found.get("Item") or {})
+
+
+def status_of(run: Run, return_id: str) -> str:
+    return str(stored_return(run, return_id).get("status", {}).get("S", ""))
+
+
+def tracking_number_of(run: Run, return_id: str) -> str:
+    return str(stored_return(run, return_id)["tracking_number"]["S"])
 
 
 def wait_for(run: Run, return_id: str, statuses: set[str], timeout: float = 90.0) -> str:

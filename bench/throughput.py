@@ -11,7 +11,6 @@ from the client, over HTTP, for every storefront request made meanwhile (request
 from __future__ import annotations
 
 import math
-import os
 import statistics
 import threading
 import time
@@ -21,8 +20,7 @@ from typing import Any
 
 import requests
 
-from bench.local_run import Run, copy_order, execution, wait_for
-from bench.metering import unmetered
+from bench.local_run import Run, copy_order, execution, tracking_number_of, wait_for
 from infra.local.client import ReturnsClient
 from infra.local.simulator import HAPPY_JOURNEY
 
@@ -58,10 +56,7 @@ def _one_return(run: Run, number: str, email: str, latencies: _Latencies) -> str
     created.raise_for_status()
     return_id = str(created.json()["return_id"])
     wait_for(run, return_id, {"LABEL_ISSUED"})
-    with unmetered():
-        tracking = run.client("dynamodb").get_item(
-            TableName=os.environ["RETURNS_TABLE"], Key={"return_id": {"S": return_id}}, ConsistentRead=True
-        )["Item"]["tracking_number"]["S"]
+    tracking = tracking_number_of(run, return_id)
     run.stack.simulator().play(tracking, HAPPY_JOURNEY)
     # The shopper follows the return on the status page meanwhile.
     latencies.timed(requests.get, f"{run.stack.url}/returns/{return_id}", timeout=15).raise_for_status()
