@@ -15,6 +15,7 @@ from infra.constructs.monitoring import AlarmLimits
 
 _STAGE = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 # CloudFront takes certificates from ACM in us-east-1 only.
@@ -76,6 +77,11 @@ class ReturnsConfig:
     carrier_provider: str = "sandbox"
     carrier_fallbacks: tuple[str, ...] = ()
     return_hubs: str = ""
+    # The markets returns are taken from (policy keys such as EU, UK, US; none: all), and where they go
+    # back to: the warehouse's country and its address as printed on labels (lines separated by "|").
+    markets: tuple[str, ...] = ()
+    warehouse_country: str = ""
+    warehouse_address: str = ""
     # Who pays the refunds; Adyen also needs the merchant account and, for live, its Checkout API host.
     payment_provider: str = "sandbox"
     adyen_merchant_account: str = ""
@@ -114,6 +120,17 @@ class ReturnsConfig:
             raise ValueError("adyen_merchant_account is needed with payment_provider adyen, and only then")
         if self.adyen_api_url and not _ADYEN_CHECKOUT.match(self.adyen_api_url):
             raise ValueError(f"adyen_api_url must be an Adyen Checkout API URL: {self.adyen_api_url!r}")
+        if self.markets:
+            from returns_core.domain.policy import POLICIES
+
+            unknown = sorted(set(self.markets) - set(POLICIES))
+            if unknown:
+                raise ValueError(f"markets must be among {sorted(POLICIES)}: unknown {unknown}")
+        if self.warehouse_country and not _COUNTRY.match(self.warehouse_country):
+            raise ValueError(f"warehouse_country must be an ISO 3166 alpha-2 code: {self.warehouse_country!r}")
+        lines = [line for line in self.warehouse_address.split("|") if line.strip()]
+        if self.warehouse_address and not (2 <= len(lines) <= 6 and all(len(line) <= 60 for line in lines)):
+            raise ValueError('warehouse_address must be 2 to 6 lines of at most 60 characters, separated by "|"')
         if self.return_hubs:
             from returns_core.domain.hubs import parse_hubs
 
@@ -166,6 +183,9 @@ class ReturnsConfig:
             carrier_provider=str(get("carrier_provider", defaults.carrier_provider)),
             carrier_fallbacks=_as_list(node.try_get_context("carrier_fallbacks")),
             return_hubs=_as_json(get("return_hubs", "")),
+            markets=_as_list(node.try_get_context("markets")),
+            warehouse_country=str(get("warehouse_country", "")),
+            warehouse_address=str(get("warehouse_address", "")),
             payment_provider=str(get("payment_provider", defaults.payment_provider)),
             adyen_merchant_account=str(get("adyen_merchant_account", "")),
             adyen_api_url=str(get("adyen_api_url", "")),
@@ -189,6 +209,12 @@ class ReturnsConfig:
             settings["CARRIER_FALLBACKS"] = ",".join(self.carrier_fallbacks)
         if self.return_hubs:
             settings["RETURN_HUBS"] = self.return_hubs
+        if self.markets:
+            settings["ENABLED_MARKETS"] = ",".join(self.markets)
+        if self.warehouse_country:
+            settings["WAREHOUSE_COUNTRY"] = self.warehouse_country
+        if self.warehouse_address:
+            settings["WAREHOUSE_ADDRESS"] = self.warehouse_address
         settings["PAYMENT_PROVIDER"] = self.payment_provider
         if self.adyen_merchant_account:
             settings["ADYEN_MERCHANT_ACCOUNT"] = self.adyen_merchant_account

@@ -148,3 +148,28 @@ def test_every_secret_the_seller_fills_in_is_named_in_the_outputs_by_its_arn(
     assert named == secrets - set(portal_key)
     # And no output or default value holds a secret's text
     assert all("SecretString" not in str(output) for output in outputs.values())
+
+
+def test_the_markets_and_the_warehouse_from_context_reach_the_functions() -> None:
+    # Given a seller who takes returns from the EU and the UK, back to their own warehouse in the Netherlands
+    config = ReturnsConfig(
+        markets=("EU", "UK"), warehouse_country="NL", warehouse_address="Shop BV|Kade 7|1013 AA Amsterdam|NL"
+    )
+    # Then the functions read them as settings, and parse them as the functions will
+    from returns_core.settings import Settings
+
+    environ = {**config.seller_settings, **{spec.env_var: "t" for spec in catalogue.TABLES}}
+    settings = Settings.from_env({**environ, "DOCUMENTS_BUCKET": "b", "EVENT_BUS_NAME": "e"})
+    assert settings.markets == frozenset({"EU", "UK"})
+    assert (settings.warehouse_country, settings.warehouse_address) == ("NL", "Shop BV|Kade 7|1013 AA Amsterdam|NL")
+    # And by default every market is served
+    assert "ENABLED_MARKETS" not in ReturnsConfig().seller_settings
+
+
+def test_config_rejects_unknown_markets_and_malformed_warehouses() -> None:
+    with pytest.raises(ValueError, match="markets"):
+        ReturnsConfig(markets=("EU", "Mars"))
+    with pytest.raises(ValueError, match="warehouse_country"):
+        ReturnsConfig(warehouse_country="Netherlands")
+    with pytest.raises(ValueError, match="warehouse_address"):
+        ReturnsConfig(warehouse_address="just one line")

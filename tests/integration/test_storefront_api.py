@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from returns_core.wiring import services
+
 from .support import (
     LocalAws,
     all_returns,
@@ -177,6 +179,24 @@ def test_an_unknown_order_line_is_422(aws: LocalAws) -> None:
     assert reply.status == 422, reply
     assert reply.code == "UNKNOWN_LINE"
     _nothing_written(order.order_number)
+
+
+def test_a_return_from_a_market_the_seller_does_not_serve_is_422_and_writes_nothing(aws: LocalAws) -> None:
+    # Given a seller who takes returns from the UK and the US only, and an order shipped to Germany
+    aws.monkeypatch.setenv("ENABLED_MARKETS", "UK,US")
+    services.cache_clear()
+    order = seed_order()
+    us_order = seed_order("ORD-US-1", country="US", currency="USD")
+
+    # When the German shopper asks to return it
+    reply = storefront("POST", "/returns", return_request(order, items=[("1", 1)]))
+
+    # Then 422 MARKET_NOT_ENABLED naming the country, and nothing is written
+    assert (reply.status, reply.code) == (422, "MARKET_NOT_ENABLED"), reply
+    assert "DE" in reply.body["error"]["message"]
+    _nothing_written(order.order_number)
+    # And a return from a market the seller serves is taken as before
+    assert storefront("POST", "/returns", return_request(us_order, items=[("1", 1)])).status == 201
 
 
 def test_an_order_for_a_market_without_a_policy_is_refused_at_order_sync(aws: LocalAws) -> None:

@@ -37,6 +37,9 @@ class Settings(BaseModel):
     warehouse_address: str = Field(
         default="Returns Centre|Lagerstrasse 1|20457 Hamburg|Germany", alias="WAREHOUSE_ADDRESS"
     )
+    # The markets (returns_core.domain.policy.POLICIES keys, comma-separated) the seller takes returns
+    # from; none given means every market with a policy.
+    enabled_markets: str = Field(default="", alias="ENABLED_MARKETS", pattern=r"^([A-Z]{2,3}(,[A-Z]{2,3})*)?$")
     # Local return hubs (JSON list, see returns_core.domain.hubs); none means every parcel goes direct.
     return_hubs: str = Field(default="", alias="RETURN_HUBS")
     carrier_provider: str = Field(default="sandbox", alias="CARRIER_PROVIDER")
@@ -101,6 +104,11 @@ class Settings(BaseModel):
         except ValidationError as exc:
             missing = ", ".join(str(err["loc"][0]) for err in exc.errors())
             raise ConfigurationError(f"invalid or missing configuration: {missing}") from exc
+
+    @property
+    def markets(self) -> frozenset[str] | None:
+        """The enabled markets, or None for all of them."""
+        return frozenset(self.enabled_markets.split(",")) if self.enabled_markets else None
 
     def scaled_seconds(self, seconds: int) -> int:
         """A policy duration turned into workflow seconds (Step Functions wants an integer ≥ 1)."""

@@ -217,7 +217,14 @@ class Services:
     def intake(self) -> Intake:
         from returns_core.workflow.intake import Intake
 
-        return Intake(self.orders, self.returns, self.starter, photos=self.photos, policies=self.policy)
+        return Intake(
+            self.orders,
+            self.returns,
+            self.starter,
+            photos=self.photos,
+            policies=self.policy,
+            markets=self.settings.markets,
+        )
 
     @cached_property
     def signer(self) -> TokenSigner:

@@ -72,7 +72,9 @@ class Intake:
         now: Callable[[], datetime] = utcnow,
         photos: PhotoCheck | None = None,
         policies: Callable[[str], MarketPolicy] = policy_for,
+        markets: frozenset[str] | None = None,
     ) -> None:
+        self._markets = markets
         self._orders = orders
         self._returns = returns
         self._starter = starter
@@ -111,6 +113,12 @@ class Intake:
                     params={"country": order.country},
                     code="UNSUPPORTED_MARKET",
                 ) from None
+            if self._markets is not None and market not in self._markets:
+                raise InvalidInput(
+                    N_("This shop does not take returns for orders shipped to {country}."),
+                    params={"country": order.country},
+                    code="MARKET_NOT_ENABLED",
+                )
             policy = self._policies(order.country)
             reserved = reserved_quantities(order_record)
             ctx = EligibilityContext(order, request, policy, self._now(), already_returned=reserved)
