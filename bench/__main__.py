@@ -53,8 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--returns", type=int, default=5, help="returns per cost scenario")
     parser.add_argument("--runs", type=int, default=7, help="fresh interpreters per cold-start figure")
-    parser.add_argument("--throughput-returns", type=int, default=60, help="returns run at once for throughput")
-    parser.add_argument("--concurrency", type=int, default=20, help="returns in flight at a time")
+    parser.add_argument("--throughput-returns", type=int, default=40, help="returns run for throughput")
+    parser.add_argument("--concurrency", type=int, default=10, help="returns in flight at a time")
     parser.add_argument("--analytics-large", type=int, default=100_000, help="returns recorded for analytics")
     parser.add_argument("--output", type=Path, default=RESULTS_PATH)
     args = parser.parse_args(argv)
@@ -62,7 +62,12 @@ def main(argv: list[str] | None = None) -> int:
     from bench import analytics_scale, cold_start, cost, throughput
 
     results: dict[str, Any] = {"measured_at": datetime.now(UTC).isoformat(), "machine": _machine(), "targets": TARGETS}
+
+    def keep() -> None:  # after each stage, so a later one failing loses nothing measured
+        args.output.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
     results["cold_start"] = cold_start.run(runs=args.runs)
+    keep()
     results["cost"] = cost.run(n=args.returns)
     happy = results["cost"]["happy_path"]
     results["happy_path"] = {
@@ -72,11 +77,13 @@ def main(argv: list[str] | None = None) -> int:
         "usd_emails_per_return": happy["usd_emails_per_return"],
     }
     results["naive"] = {"usd_per_return": happy["naive_usd_per_return"], "transitions": happy["naive_transitions"]}
+    keep()
     flow = throughput.run(returns=args.throughput_returns, concurrency=args.concurrency)
     results["throughput"] = flow
     results["api"] = {"p50_ms": flow["api_p50_ms"], "p99_ms": flow["api_p99_ms"], "requests": flow["api_requests"]}
+    keep()
     results["analytics"] = analytics_scale.run(large=args.analytics_large)
-    args.output.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    keep()
 
     machine = results["machine"]
     print(f"\nBenchmarks on {machine['cores']} cores, Python {machine['python']} ({machine['platform']})\n")
@@ -98,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         f"\nThroughput: {flow['completed']} of {flow['returns']} happy-path returns end to end, {flow['concurrency']}"
         f" at a time, in {flow['seconds']} s: {flow['returns_per_s']} returns/s"
         f" (target >= {TARGETS['returns_per_s']})"
+        + (f"; failed on the way: {flow['failed']}" if flow["failed"] else "")
     )
     print(
         f"  storefront API under that load: p50 {flow['api_p50_ms']} ms, p99 {flow['api_p99_ms']} ms"

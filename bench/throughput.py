@@ -68,7 +68,15 @@ def _one_return(run: Run, number: str, email: str, latencies: _Latencies) -> str
     return f"{status}/{ended['status']}"
 
 
-def run(returns: int = 40, concurrency: int = 20) -> dict[str, Any]:
+def _attempt(run: Run, number: str, email: str, latencies: _Latencies) -> str:
+    """A return's outcome; one that failed on the way (a request timing out under load) is counted, not raised."""
+    try:
+        return _one_return(run, number, email, latencies)
+    except Exception as exc:  # reported in the figures: the benchmark measures, it does not stop
+        return f"failed: {type(exc).__name__}"
+
+
+def run(returns: int = 40, concurrency: int = 10) -> dict[str, Any]:
     latencies = _Latencies()
     with Run(time_scale=TIME_SCALE) as bench:
         numbers = [f"BENCH-TP-{i:05d}-{time.monotonic_ns() % 10**6}" for i in range(returns)]
@@ -76,7 +84,7 @@ def run(returns: int = 40, concurrency: int = 20) -> dict[str, Any]:
         time.sleep(0.5)
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=concurrency) as pool:
-            outcomes = list(pool.map(lambda n: _one_return(bench, n, emails[n], latencies), numbers))
+            outcomes = list(pool.map(lambda n: _attempt(bench, n, emails[n], latencies), numbers))
         elapsed = time.perf_counter() - started
     completed = outcomes.count("REFUNDED/SUCCEEDED")
     samples = latencies.samples
@@ -84,11 +92,12 @@ def run(returns: int = 40, concurrency: int = 20) -> dict[str, Any]:
         "returns": returns,
         "concurrency": concurrency,
         "completed": completed,
+        "failed": {outcome: outcomes.count(outcome) for outcome in set(outcomes) if outcome != "REFUNDED/SUCCEEDED"},
         "seconds": round(elapsed, 2),
         "returns_per_s": round(completed / elapsed, 2),
         "api_requests": len(samples),
-        "api_p50_ms": round(statistics.median(samples), 1),
-        "api_p99_ms": round(percentile(samples, 0.99), 1),
+        "api_p50_ms": round(statistics.median(samples), 1) if samples else None,
+        "api_p99_ms": round(percentile(samples, 0.99), 1) if samples else None,
     }
 
 
