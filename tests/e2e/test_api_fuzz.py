@@ -39,7 +39,7 @@ CONFORMANCE = [
     response_schema_conformance,
 ]
 fuzzing = settings(
-    max_examples=15,
+    max_examples=10,
     deadline=None,
     derandomize=True,
     database=None,

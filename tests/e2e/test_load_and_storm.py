@@ -31,7 +31,7 @@ from tests.e2e.conftest import RunningStack, running_stack
 # Deadlines scaled so that 14 days are ten minutes: a loaded CI machine must not turn slow scans into
 # expired labels or missed inspections, which would test the clock rather than the concurrency.
 LOAD_TIME_SCALE = "0.0005"
-CONCURRENT_RETURNS = 10
+CONCURRENT_RETURNS = 8
 STORM_RETURNS = 4
 # The order in which a return's status may only move forward while its parcel travels.
 PARCEL_ORDER = ["LABEL_ISSUED", "IN_TRANSIT", "DELIVERED"]
