@@ -3,10 +3,17 @@
 Every AWS call the handlers make goes through botocore (PynamoDB included), and every invocation
 through the local stack's handler registry; both are wrapped here while a `Meter` is installed.
 
-DynamoDB units are computed from the items by AWS's published rules (a write unit per 1 KB written,
-per table and per global secondary index holding the item; a read unit per 4 KB read, half for an
-eventually consistent read; twice for transactions). moto answers `ReturnConsumedCapacity` with a
-constant, so its figure is not used.
+DynamoDB units are computed from the items, before and after each write, by AWS's published rules:
+
+- the table: a write unit per 1 KB of the larger of the item before and after (of the item deleted),
+  twice that in a transaction;
+- each global secondary index, from its entries (the keys, plus what the index projects) before and
+  after: nothing when the item is in the index neither before nor after, or when its entry is
+  unchanged; one write of the entry when it appears, disappears or changes; two (delete and put)
+  when the index key changes;
+- a read unit per 4 KB read, half for an eventually consistent read, twice in a transaction.
+
+moto answers `ReturnConsumedCapacity` with a constant, so its figure is not used.
 """
 
 from __future__ import annotations
@@ -142,17 +149,10 @@ class Meter:
                     self.s3_puts += 1
 
     def _dynamodb(self, operation: str, params: dict[str, Any], stored: Any) -> None:
-        if operation in WRITES:
-            self.write_units += self._write_units(params.get("TableName", ""), stored)
-        elif operation == "TransactWriteItems":
-            for action in params["TransactItems"]:
-                ((_, request),) = action.items()
-                self.write_units += 2 * self._write_units(request.get("TableName", ""), request.get("Item"))
-        elif operation == "BatchWriteItem":
-            for table_name, requests in params["RequestItems"].items():
-                for request in requests:
-                    put = request.get("PutRequest") or {}
-                    self.write_units += self._write_units(table_name, put.get("Item"))
+        if operation in WRITES or operation in ("TransactWriteItems", "BatchWriteItem"):
+            # `stored`: (table name, item before, item after, in a transaction) for every item written.
+            for table_name, before, after, transactional in stored or ():
+                self.write_units += self.write_units_of(table_name, before, after, transactional)
         elif operation == "GetItem":
             item = (stored or {}).get("Item") or {}
             self.read_units += self._read_units(item_bytes(item), bool(params.get("ConsistentRead")))
@@ -160,20 +160,33 @@ class Meter:
             size = sum(item_bytes(item) for item in (stored or {}).get("Items", []))
             self.read_units += self._read_units(size, bool(params.get("ConsistentRead")))
         elif operation == "BatchGetItem":
-            for items in ((stored or {}).get("Responses") or {}).values():
+            for table_name, items in ((stored or {}).get("Responses") or {}).items():
+                consistent = bool(params["RequestItems"].get(table_name, {}).get("ConsistentRead"))
                 for item in items:
-                    self.read_units += self._read_units(item_bytes(item), False)
+                    self.read_units += self._read_units(item_bytes(item), consistent)
         elif operation == "TransactGetItems":
             for response in (stored or {}).get("Responses", []):
                 self.read_units += 2 * self._read_units(item_bytes(response.get("Item") or {}), True)
 
-    def _write_units(self, table_name: str, item: dict[str, Any] | None) -> Decimal:
-        """Units for writing `item` as stored afterwards: the table's, and each index's that holds it."""
-        item = item or {}
-        per_copy = max(1, math.ceil(item_bytes(item) / 1024))
+    def write_units_of(
+        self, table_name: str, before: dict[str, Any] | None, after: dict[str, Any] | None, transactional: bool
+    ) -> Decimal:
+        """Units for one item written: the table's, and each index's whose entry for the item changed."""
+        before, after = before or {}, after or {}
+        table_units = _kilobytes(max(item_bytes(before), item_bytes(after)))
+        units = table_units * (2 if transactional else 1)
         spec = self.tables.get(table_name)
-        indexes = [index for index in (spec.indexes if spec else ()) if index.partition_key in item]
-        return Decimal(per_copy * (1 + len(indexes)))
+        if spec is None:
+            return Decimal(units)
+        for index in spec.indexes:
+            old, new = _index_entry(spec, index, before), _index_entry(spec, index, after)
+            if old == new:  # in the index neither before nor after, or its entry unchanged
+                continue
+            if old is not None and new is not None and _index_key(index, old) != _index_key(index, new):
+                units += _kilobytes(item_bytes(old)) + _kilobytes(item_bytes(new))
+            else:
+                units += _kilobytes(item_bytes(new if new is not None else old or {}))
+        return Decimal(units)
 
     @staticmethod
     def _read_units(size: int, consistent: bool) -> Decimal:
@@ -195,12 +208,21 @@ def install(meter: Meter) -> Any:
     routed = {spec.name for _, spec in catalogue.routes()}
 
     def make_api_call(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+        written = None
+        if _metered_thread() and client.meta.service_model.service_name == "dynamodb":
+            written = [
+                (table_name, _current(client, table_name, key), key, transactional)
+                for table_name, key, transactional in _items_written(meter, operation, params)
+            ] or None
         response = original_call(client, operation, params)
         if _metered_thread():
             service = client.meta.service_model.service_name
             stored: Any = response
-            if service == "dynamodb" and operation in WRITES:
-                stored = _stored_item(client, params) if operation != "DeleteItem" else {}
+            if written is not None:
+                stored = [
+                    (table_name, before, _current(client, table_name, key), transactional)
+                    for table_name, before, key, transactional in written
+                ]
             meter.called(service, operation, params, stored)
         return response
 
@@ -230,11 +252,62 @@ def install(meter: Meter) -> Any:
     return uninstall
 
 
-def _stored_item(client: Any, params: dict[str, Any]) -> dict[str, Any]:
-    """The item as stored after a write (what DynamoDB bills the write for)."""
-    key = params.get("Key")
-    if key is None:
-        return dict(params.get("Item") or {})
+def _kilobytes(size: int) -> int:
+    return max(1, math.ceil(size / 1024))
+
+
+def _index_entry(
+    spec: catalogue.TableSpec, index: catalogue.GlobalIndex, item: dict[str, Any]
+) -> dict[str, Any] | None:
+    """What the index holds for `item`: None when the item lacks the index's keys (a sparse index)."""
+    index_keys = [index.partition_key, *([index.sort_key] if index.sort_key else [])]
+    if not item or any(key not in item for key in index_keys):
+        return None
+    if index.projection == "ALL":
+        return dict(item)
+    table_keys = [spec.partition_key, *([spec.sort_key] if spec.sort_key else [])]
+    return {name: item[name] for name in dict.fromkeys([*table_keys, *index_keys]) if name in item}
+
+
+def _index_key(index: catalogue.GlobalIndex, entry: dict[str, Any]) -> tuple[Any, ...]:
+    return (entry.get(index.partition_key), entry.get(index.sort_key) if index.sort_key else None)
+
+
+def _items_written(
+    meter: Meter, operation: str, params: dict[str, Any]
+) -> list[tuple[str, dict[str, Any] | None, bool]]:
+    """(table name, key, in a transaction) of every item a DynamoDB call writes."""
+
+    def key_of(table_name: str, request: dict[str, Any]) -> dict[str, Any]:
+        if "Key" in request:
+            return dict(request["Key"])
+        spec = meter.tables.get(table_name)
+        names = [spec.partition_key, *([spec.sort_key] if spec.sort_key else [])] if spec else []
+        return {name: request["Item"][name] for name in names if name in request.get("Item", {})}
+
+    if operation in WRITES:
+        return [(params["TableName"], key_of(params["TableName"], params), False)]
+    if operation == "TransactWriteItems":
+        found: list[tuple[str, dict[str, Any] | None, bool]] = []
+        for action in params["TransactItems"]:
+            ((kind, request),) = action.items()
+            # A condition check writes nothing, but is billed as a transactional write (of at least 1 KB).
+            key = None if kind == "ConditionCheck" else key_of(request["TableName"], request)
+            found.append((request["TableName"], key, True))
+        return found
+    if operation == "BatchWriteItem":
+        return [
+            (table_name, key_of(table_name, request.get("PutRequest") or request.get("DeleteRequest") or {}), False)
+            for table_name, requests in params["RequestItems"].items()
+            for request in requests
+        ]
+    return []
+
+
+def _current(client: Any, table_name: str, key: dict[str, Any] | None) -> dict[str, Any]:
+    """The item as stored now (what DynamoDB bills a write for, before and after it)."""
+    if not key:
+        return {}
     with unmetered():
-        found = client.get_item(TableName=params["TableName"], Key=key, ConsistentRead=True)
+        found = client.get_item(TableName=table_name, Key=key, ConsistentRead=True)
     return dict(found.get("Item") or {})

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ASL_PATH = REPO_ROOT / "statemachines" / "returns.asl.json"
@@ -49,6 +49,11 @@ class GlobalIndex:
     name: str
     partition_key: str
     sort_key: str | None = None
+    sort_key_type: Literal["S", "N"] = "S"
+    # Keys only unless a query needs more: every write that touches a projected attribute is written
+    # again to the index, so an index projecting ALL doubles the cost of each save of a large item.
+    # Readers fetch the items themselves by key.
+    projection: Literal["KEYS_ONLY", "ALL"] = "KEYS_ONLY"
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,13 @@ from infra.constructs.naming import pascal_id
 
 
 def _string_attribute(name: str | None) -> dynamodb.Attribute | None:
-    # Every key attribute in the catalogue is a string (ids, statuses, ISO-8601 timestamps).
-    return dynamodb.Attribute(name=name, type=dynamodb.AttributeType.STRING) if name else None
+    # Table keys are strings (ids, statuses, ISO-8601 timestamps); an index may sort by a number.
+    return _key_attribute(name, "S")
+
+
+def _key_attribute(name: str | None, kind: str) -> dynamodb.Attribute | None:
+    types = {"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NUMBER}
+    return dynamodb.Attribute(name=name, type=types[kind]) if name else None
 
 
 def private_bucket(scope: Construct, construct_id: str, *, keep_old_versions: Duration, **extra: Any) -> s3.Bucket:
@@ -122,7 +127,7 @@ class Storage(Construct):
             table.add_global_secondary_index(
                 index_name=index.name,
                 partition_key=index_partition_key,
-                sort_key=_string_attribute(index.sort_key),
-                projection_type=dynamodb.ProjectionType.ALL,
+                sort_key=_key_attribute(index.sort_key, index.sort_key_type),
+                projection_type=dynamodb.ProjectionType[index.projection],
             )
         return table

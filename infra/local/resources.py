@@ -13,24 +13,25 @@ def provision(client: Callable[[str], Any]) -> None:
     dynamodb = client("dynamodb")
     for spec in catalogue.TABLES:
         keys = [(spec.partition_key, "HASH")] + ([(spec.sort_key, "RANGE")] if spec.sort_key else [])
-        attributes = {spec.partition_key, *([spec.sort_key] if spec.sort_key else [])}
+        attributes = {spec.partition_key: "S", **({spec.sort_key: "S"} if spec.sort_key else {})}
         indexes = []
         for index in spec.indexes:
             index_keys = [(index.partition_key, "HASH")]
+            attributes[index.partition_key] = "S"
             if index.sort_key:
                 index_keys.append((index.sort_key, "RANGE"))
-            attributes.update(name for name, _ in index_keys)
+                attributes[index.sort_key] = index.sort_key_type
             indexes.append(
                 {
                     "IndexName": index.name,
                     "KeySchema": [{"AttributeName": n, "KeyType": t} for n, t in index_keys],
-                    "Projection": {"ProjectionType": "ALL"},
+                    "Projection": {"ProjectionType": index.projection},
                 }
             )
         kwargs: dict[str, Any] = {
             "TableName": env.table_name(spec),
             "KeySchema": [{"AttributeName": n, "KeyType": t} for n, t in keys],
-            "AttributeDefinitions": [{"AttributeName": a, "AttributeType": "S"} for a in sorted(attributes)],
+            "AttributeDefinitions": [{"AttributeName": a, "AttributeType": t} for a, t in sorted(attributes.items())],
             "BillingMode": "PAY_PER_REQUEST",
         }
         if indexes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from bench.cost import NAIVE_TRANSITIONS_PER_SCAN, naive, price, prices, transitions
 from bench.metering import Meter, item_bytes
@@ -20,20 +21,59 @@ def test_item_size_is_attribute_names_plus_values() -> None:
     assert item_bytes(item) == (2 + 4) + (1 + 4) + (2 + 1) + (1 + 3 + 1 + 2 + 1)
 
 
-def test_a_write_costs_a_unit_per_kilobyte_for_the_table_and_each_index_holding_the_item() -> None:
-    # Given a 1.5 KB return that two of the returns table's indexes hold (status and order number set)
+def _return_item(status: str, blob: int, **extra: str) -> dict[str, Any]:
+    item = {"return_id": {"S": "RT-1"}, "status": {"S": status}, "created_at": {"S": "2026-12-01T10:00:00Z"}}
+    item |= {"order_number": {"S": "O-1"}, "blob": {"S": "x" * blob}}
+    return item | {name: {"S": value} for name, value in extra.items()}
+
+
+def _write(
+    meter: Meter, before: dict[str, Any] | None, after: dict[str, Any] | None, table: str = "returns-table"
+) -> None:
+    meter.called("dynamodb", "UpdateItem", {"TableName": table}, [(table, before, after, False)])
+
+
+def test_a_new_item_costs_a_unit_per_kilobyte_for_the_table_and_one_per_keys_only_index_holding_it() -> None:
+    # Given a 1.5 KB return that two of the returns table's keys-only indexes hold (status and order number)
     meter = _meter()
-    item = {
-        "return_id": {"S": "RT-1"},
-        "status": {"S": "REQUESTED"},
-        "order_number": {"S": "O-1"},
-        "blob": {"S": "x" * 1500},
-    }
-    # When it is put, and the same size is written to a table without indexes
-    meter.called("dynamodb", "PutItem", {"TableName": "returns-table"}, item)
-    meter.called("dynamodb", "PutItem", {"TableName": "ledger-table"}, item)
-    # Then the return costs 2 units per copy for 3 copies, the ledger line 2 units
-    assert meter.write_units == Decimal(6 + 2)
+    # When it is first written, and the same item to a table without indexes
+    _write(meter, None, _return_item("REQUESTED", 1500))
+    _write(meter, None, _return_item("REQUESTED", 1500), table="ledger-table")
+    # Then the return costs 2 units for the table and 1 for each index's small entry, the ledger line 2
+    assert meter.write_units == Decimal(2 + 1 + 1 + 2)
+
+
+def test_a_changed_index_key_costs_a_delete_and_a_put_and_an_unprojected_change_costs_the_index_nothing() -> None:
+    meter = _meter()
+    # When the return's status changes (by_status's key): the table, and a delete and a put in by_status
+    _write(meter, _return_item("REQUESTED", 1500), _return_item("AUTHORISED", 1500))
+    assert meter.write_units == Decimal(2 + 2)
+    # When only its blob changes, which no index projects, only the table is written
+    _write(meter, _return_item("AUTHORISED", 1500), _return_item("AUTHORISED", 2500))
+    assert meter.write_units == Decimal(4 + 3)
+    # When a tracking number appears, the sparse by_tracking_number index gains an entry
+    _write(meter, _return_item("AUTHORISED", 100), _return_item("AUTHORISED", 100, tracking_number="1Z9"))
+    assert meter.write_units == Decimal(7 + 1 + 1)
+
+
+def test_an_index_projecting_everything_is_rewritten_at_the_entry_size_on_every_change() -> None:
+    # Given a table whose one index projects every attribute
+    spec = catalogue.TableSpec(
+        "t", "T", partition_key="return_id", indexes=(catalogue.GlobalIndex("by_status", "status", projection="ALL"),)
+    )
+    meter = Meter(tables={"t": spec})
+    # When an attribute the index does not key on changes
+    _write(meter, _return_item("AUTHORISED", 1500), _return_item("AUTHORISED", 1600), table="t")
+    # Then the index entry (the whole 1.6 KB item) is written again with the table
+    assert meter.write_units == Decimal(2 + 2)
+
+
+def test_transactions_cost_twice_for_the_table_and_a_condition_check_as_a_write() -> None:
+    meter = _meter()
+    writes = [("ledger-table", None, {"return_id": {"S": "RT-1"}, "line_id": {"S": "L1"}}, True)]
+    writes.append(("returns-table", {}, {}, True))  # a condition check: nothing before or after
+    meter.called("dynamodb", "TransactWriteItems", {"TransactItems": []}, writes)
+    assert meter.write_units == Decimal(2 + 2)
 
 
 def test_reads_cost_a_unit_per_4_kb_and_half_when_eventually_consistent() -> None:

@@ -1,7 +1,8 @@
 """DynamoDB records through pynamodb. Table names are bound at cold start by `bind_tables`.
 
-Key schemas mirror `infra.catalogue.TABLES` (the catalogue is what CDK and the local stack
-create); a test checks the two agree.
+Key schemas and index projections mirror `infra.catalogue.TABLES` (the catalogue is what CDK and
+the local stack create); a test checks the two agree. The returns table's indexes hold keys only:
+a query on them finds return ids, and the items are then read by key.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from returns_core.settings import Settings
@@ -39,7 +40,7 @@ class OrderRecord(Model):
 class ByStatus(GlobalSecondaryIndex["ReturnRecord"]):
     class Meta:
         index_name = "by_status"
-        projection = AllProjection()
+        projection = KeysOnlyProjection()
 
     status = UnicodeAttribute(hash_key=True)
     created_at = UnicodeAttribute(range_key=True)
@@ -48,7 +49,7 @@ class ByStatus(GlobalSecondaryIndex["ReturnRecord"]):
 class ByTrackingNumber(GlobalSecondaryIndex["ReturnRecord"]):
     class Meta:
         index_name = "by_tracking_number"
-        projection = AllProjection()
+        projection = KeysOnlyProjection()
 
     tracking_number = UnicodeAttribute(hash_key=True)
 
@@ -56,7 +57,7 @@ class ByTrackingNumber(GlobalSecondaryIndex["ReturnRecord"]):
 class ByOrder(GlobalSecondaryIndex["ReturnRecord"]):
     class Meta:
         index_name = "by_order"
-        projection = AllProjection()
+        projection = KeysOnlyProjection()
 
     order_number = UnicodeAttribute(hash_key=True)
     created_at = UnicodeAttribute(range_key=True)
@@ -65,7 +66,7 @@ class ByOrder(GlobalSecondaryIndex["ReturnRecord"]):
 class ByShopper(GlobalSecondaryIndex["ReturnRecord"]):
     class Meta:
         index_name = "by_shopper"
-        projection = AllProjection()
+        projection = KeysOnlyProjection()
 
     shopper_key = UnicodeAttribute(hash_key=True)
     created_at = UnicodeAttribute(range_key=True)
@@ -78,7 +79,7 @@ ATTENTION = "ALERT"
 class ByAttention(GlobalSecondaryIndex["ReturnRecord"]):
     class Meta:
         index_name = "by_attention"
-        projection = AllProjection()
+        projection = KeysOnlyProjection()
 
     attention = UnicodeAttribute(hash_key=True)
     created_at = UnicodeAttribute(range_key=True)

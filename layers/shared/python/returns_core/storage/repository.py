@@ -18,6 +18,7 @@ from returns_core.storage.models import ATTENTION, OrderRecord, ReturnRecord
 
 T = TypeVar("T")
 _MAX_ATTEMPTS = 8
+_BATCH_GET = 100  # DynamoDB's BatchGetItem limit
 
 
 class ReturnNotFound(LookupError):
@@ -129,14 +130,23 @@ class ReturnsRepository(TransactionalStore):
             raise ReturnNotFound(return_id)
         return record
 
+    def many(self, return_ids: list[str]) -> list[ReturnRecord]:
+        """The returns with these ids, in that order, read consistently; ids no longer stored are left out."""
+        found: dict[str, ReturnRecord] = {}
+        wanted = list(dict.fromkeys(return_ids))
+        for start in range(0, len(wanted), _BATCH_GET):
+            for record in ReturnRecord.batch_get(wanted[start : start + _BATCH_GET], consistent_read=True):
+                found[record.return_id] = record
+        return [found[return_id] for return_id in wanted if return_id in found]
+
     def by_tracking_number(self, tracking_number: str) -> ReturnRecord | None:
         for hit in ReturnRecord.by_tracking_number.query(tracking_number, limit=1):
-            # The index is eventually consistent: read the item itself for its current version.
             return self.find(hit.return_id)
         return None
 
     def by_order(self, order_number: str) -> list[ReturnRecord]:
-        return list(ReturnRecord.by_order.query(order_number))
+        """The order's returns, oldest first."""
+        return self.many([hit.return_id for hit in ReturnRecord.by_order.query(order_number)])
 
     def shopper_return_ids(self, shopper_key: str, since: str, until: str) -> list[str]:
         """The shopper's returns created from `since` to `until` (ISO UTC), across all their orders."""
@@ -145,17 +155,32 @@ class ReturnsRepository(TransactionalStore):
 
     def needing_attention(self) -> Iterator[ReturnRecord]:
         """Every return with an alert still to be acknowledged, newest first."""
-        return iter(ReturnRecord.by_attention.query(ATTENTION, scan_index_forward=False))
+        hits = ReturnRecord.by_attention.query(ATTENTION, scan_index_forward=False)
+        ids: list[str] = []
+        for hit in hits:
+            ids.append(hit.return_id)
+            if len(ids) == _BATCH_GET:
+                yield from self._still_needing_attention(ids)
+                ids = []
+        yield from self._still_needing_attention(ids)
+
+    def _still_needing_attention(self, return_ids: list[str]) -> list[ReturnRecord]:
+        # The index lags the table: an alert acknowledged a moment ago must not come back.
+        return [record for record in self.many(return_ids) if record.attention == ATTENTION]
 
     def by_status(self, status: str, limit: int, cursor: str | None) -> tuple[list[ReturnRecord], str | None]:
+        """A page of the returns in `status`, newest first, and the cursor of the next page (None at the end).
+
+        The index lags the table: a return that has just moved on may still be listed under its old
+        status, so it is left out of this page (a page may come back shorter than `limit`)."""
         start_key = _decode_cursor(cursor) if cursor else None
         result = ReturnRecord.by_status.query(
             status, limit=limit, scan_index_forward=False, last_evaluated_key=start_key
         )
-        items = list(result)
+        ids = [hit.return_id for hit in result]
         last = result.last_evaluated_key
         next_cursor = base64.urlsafe_b64encode(json.dumps(last).encode()).decode() if last else None
-        return items, next_cursor
+        return [record for record in self.many(ids) if record.status == status], next_cursor
 
     def create(self, record: ReturnRecord, order: OrderRecord, reserved: dict[str, int]) -> None:
         """Write the return and reserve its quantities on the order, both or neither."""
