@@ -49,6 +49,54 @@ def _cost_table(cost: dict[str, Any]) -> list[str]:
     return rows
 
 
+def _print_cold_start(figures: dict[str, Any]) -> None:
+    print("\nCold start: handler import time ÷ `import boto3` alone (median of fresh interpreters)")
+    print(f"  boto3 {figures['boto3_ms']:.1f} ms")
+    for name, figure in sorted(figures["functions"].items(), key=lambda item: -item[1]["ratio"]):
+        print(f"  {name:<16} {figure['ms']:>7.1f} ms  {figure['ratio']:>5.2f}x")
+    print(
+        f"  worst {figures['worst']} {figures['max_ratio']:.2f}x (target ≤ {TARGETS['cold_start_ratio']}x)", flush=True
+    )
+
+
+def _print_cost(figures: dict[str, Any]) -> None:
+    happy = figures["happy_path"]
+    print("\nCost per return (infrastructure, without emails; 'usual' = every scan a state-machine transition loop)")
+    print("\n".join(_cost_table(figures)))
+    print(
+        f"  targets: happy path ≤ {TARGETS['transitions']} transitions and ≤ ${TARGETS['usd_per_return']}:"
+        f" {happy['transitions']:.0f} transitions, ${happy['usd_per_return']:.7f}",
+        flush=True,
+    )
+
+
+def _print_throughput(flow: dict[str, Any]) -> None:
+    print(
+        f"\nThroughput: {flow['completed']} of {flow['returns']} happy-path returns end to end, {flow['concurrency']}"
+        f" at a time, in {flow['seconds']} s: {flow['returns_per_s']} returns/s"
+        f" (target >= {TARGETS['returns_per_s']})"
+        + (f"; failed on the way: {flow['failed']}" if flow["failed"] else "")
+    )
+    print(
+        f"  the local stack used {flow['cpu_s_per_return']} CPU s a return in one interpreter"
+        f" ({flow['cpu_utilisation']:.0%} of the machine's cores)"
+    )
+    print(
+        f"  storefront API under that load: p50 {flow['api_p50_ms']} ms, p99 {flow['api_p99_ms']} ms"
+        f" over {flow['api_requests']} requests",
+        flush=True,
+    )
+
+
+def _print_analytics(scale: dict[str, Any]) -> None:
+    print(
+        f"\nAnalytics: {scale['ms_small']:.1f} ms with {scale['returns_small']:,} returns recorded,"
+        f" {scale['ms_large']:.1f} ms with {scale['returns_large']:,}: {scale['ratio_100k_to_1k']:.2f}x"
+        f" (target <= {TARGETS['analytics_ratio']}x)",
+        flush=True,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--returns", type=int, default=5, help="returns per cost scenario")
@@ -66,8 +114,12 @@ def main(argv: list[str] | None = None) -> int:
     def keep() -> None:  # after each stage, so a later one failing loses nothing measured
         args.output.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
+    machine = results["machine"]
+    print(f"Benchmarks on {machine['cores']} cores, Python {machine['python']} ({machine['platform']})", flush=True)
+    # Each stage prints its table as soon as it is measured, and keeps it in the results file.
     results["cold_start"] = cold_start.run(runs=args.runs)
     keep()
+    _print_cold_start(results["cold_start"])
     results["cost"] = cost.run(n=args.returns)
     happy = results["cost"]["happy_path"]
     results["happy_path"] = {
@@ -78,45 +130,15 @@ def main(argv: list[str] | None = None) -> int:
     }
     results["naive"] = {"usd_per_return": happy["naive_usd_per_return"], "transitions": happy["naive_transitions"]}
     keep()
+    _print_cost(results["cost"])
     flow = throughput.run(returns=args.throughput_returns, concurrency=args.concurrency)
     results["throughput"] = flow
     results["api"] = {"p50_ms": flow["api_p50_ms"], "p99_ms": flow["api_p99_ms"], "requests": flow["api_requests"]}
     keep()
+    _print_throughput(flow)
     results["analytics"] = analytics_scale.run(large=args.analytics_large)
     keep()
-
-    machine = results["machine"]
-    print(f"\nBenchmarks on {machine['cores']} cores, Python {machine['python']} ({machine['platform']})\n")
-    print("Cost per return (infrastructure, without emails; 'usual' = every scan a state-machine transition loop)")
-    print("\n".join(_cost_table(results["cost"])))
-    print(
-        f"  targets: happy path ≤ {TARGETS['transitions']} transitions and ≤ ${TARGETS['usd_per_return']}:"
-        f" {happy['transitions']:.0f} transitions, ${happy['usd_per_return']:.7f}"
-    )
-    print("\nCold start: handler import time ÷ `import boto3` alone (median of fresh interpreters)")
-    print(f"  boto3 {results['cold_start']['boto3_ms']:.1f} ms")
-    for name, figure in sorted(results["cold_start"]["functions"].items(), key=lambda item: -item[1]["ratio"]):
-        print(f"  {name:<16} {figure['ms']:>7.1f} ms  {figure['ratio']:>5.2f}x")
-    print(
-        f"  worst {results['cold_start']['worst']} {results['cold_start']['max_ratio']:.2f}x"
-        f" (target ≤ {TARGETS['cold_start_ratio']}x)"
-    )
-    print(
-        f"\nThroughput: {flow['completed']} of {flow['returns']} happy-path returns end to end, {flow['concurrency']}"
-        f" at a time, in {flow['seconds']} s: {flow['returns_per_s']} returns/s"
-        f" (target >= {TARGETS['returns_per_s']})"
-        + (f"; failed on the way: {flow['failed']}" if flow["failed"] else "")
-    )
-    print(
-        f"  storefront API under that load: p50 {flow['api_p50_ms']} ms, p99 {flow['api_p99_ms']} ms"
-        f" over {flow['api_requests']} requests"
-    )
-    scale = results["analytics"]
-    print(
-        f"\nAnalytics: {scale['ms_small']:.1f} ms with {scale['returns_small']:,} returns recorded,"
-        f" {scale['ms_large']:.1f} ms with {scale['returns_large']:,}: {scale['ratio_100k_to_1k']:.2f}x"
-        f" (target <= {TARGETS['analytics_ratio']}x)"
-    )
+    _print_analytics(results["analytics"])
     print(f"\nWritten to {args.output}")
     return 0
 

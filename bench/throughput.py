@@ -6,11 +6,18 @@ scans), inspected by ops, refunded and costed by the real state machine. The hap
 waits, and its deadlines are scaled so they never fire. Returns per second is completed returns over
 the wall-clock time from the first request to the last execution's end. The API's latency is measured
 from the client, over HTTP, for every storefront request made meanwhile (requests and status reads).
+
+What bounds the figure: the local stack is one Python process (moto serving every AWS call over
+HTTP, its Step Functions interpreter, the handlers, the gateway and this driver), so it runs on one
+core at a time. `cpu_s_per_return` is the process's CPU time per completed return; its inverse is the
+most this machine can do locally, whatever the concurrency. Deployed, each of those is a separate
+service scaling on its own.
 """
 
 from __future__ import annotations
 
 import math
+import os
 import statistics
 import threading
 import time
@@ -82,10 +89,10 @@ def run(returns: int = 40, concurrency: int = 10) -> dict[str, Any]:
         numbers = [f"BENCH-TP-{i:05d}-{time.monotonic_ns() % 10**6}" for i in range(returns)]
         emails = {number: copy_order(bench, TEMPLATE_ORDER, number) for number in numbers}
         time.sleep(0.5)
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         with ThreadPoolExecutor(max_workers=concurrency) as pool:
             outcomes = list(pool.map(lambda n: _attempt(bench, n, emails[n], latencies), numbers))
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     completed = outcomes.count("REFUNDED/SUCCEEDED")
     samples = latencies.samples
     return {
@@ -95,6 +102,10 @@ def run(returns: int = 40, concurrency: int = 10) -> dict[str, Any]:
         "failed": {outcome: outcomes.count(outcome) for outcome in set(outcomes) if outcome != "REFUNDED/SUCCEEDED"},
         "seconds": round(elapsed, 2),
         "returns_per_s": round(completed / elapsed, 2),
+        # The whole local stack (moto, the engine, the handlers, this driver) shares one interpreter and
+        # its lock, so CPU seconds per return bound what it can do: 1 / cpu_s_per_return returns a second.
+        "cpu_s_per_return": round(cpu / completed, 3) if completed else None,
+        "cpu_utilisation": round(cpu / elapsed / (os.cpu_count() or 1), 2),
         "api_requests": len(samples),
         "api_p50_ms": round(statistics.median(samples), 1) if samples else None,
         "api_p99_ms": round(percentile(samples, 0.99), 1) if samples else None,

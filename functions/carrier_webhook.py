@@ -12,7 +12,6 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
-from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from returns_core.api.http import build_resolver, error_response, json_response, raw_body, webhook_secrets
@@ -21,7 +20,7 @@ from returns_core.observability import logger, metrics, tracer
 from returns_core.ports.events import PublishFailed
 from returns_core.webhooks.normalising import UnreadablePayload
 from returns_core.webhooks.providers import provider as find_provider
-from returns_core.webhooks.publishing import publish_scan
+from returns_core.webhooks.publishing import ScanInProgress, publish_scan
 from returns_core.webhooks.signatures import SignatureInvalid
 from returns_core.wiring import services
 
@@ -69,7 +68,7 @@ def receive(provider: Annotated[str, Path(max_length=40)]) -> Response[dict[str,
         try:
             if publish_scan(services(), scan, app.lambda_context):
                 published += 1
-        except IdempotencyAlreadyInProgressError:
+        except ScanInProgress:
             # The same event is being published by a concurrent delivery; the carrier may retry later.
             return error_response(409, "SCAN_IN_PROGRESS", "This event is being processed; retry later.")
         except PublishFailed as exc:

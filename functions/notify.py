@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from returns_core.observability import logger, tracer
@@ -18,6 +17,9 @@ from returns_core.wiring import services
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    # Imported with the first call, like the function's clients: the package imports boto3 with it.
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+
     config = IdempotencyConfig(event_key_jmespath="[return_id, event]", expires_after_seconds=90 * 86400)
     config.register_lambda_context(context)
 

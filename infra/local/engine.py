@@ -88,6 +88,8 @@ class LocalEngine:
     ) -> None:
         self.webhook_secret = webhook_secret
         self.portal_secret = portal_secret or secrets.token_urlsafe(32)
+        self._clients: dict[str, Any] = {}
+        self._clients_lock = threading.Lock()
         self.log_level = log_level
         self.time_scale = time_scale
         self.retry_scale = retry_scale
@@ -103,6 +105,7 @@ class LocalEngine:
     def start(self) -> None:
         self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
+        self._clients.clear()
         # moto's interpreter calls back into the server on localhost:$MOTO_PORT.
         os.environ["MOTO_PORT"] = str(self.port)
         os.environ.update(
@@ -138,14 +141,19 @@ class LocalEngine:
             self._server.stop()
 
     def client(self, service: str) -> Any:
-        session: Any = boto3.session.Session()
-        return session.client(
-            service,
-            region_name=env.REGION,
-            endpoint_url=self.endpoint,
-            aws_access_key_id="local",
-            aws_secret_access_key="local",  # noqa: S106 - moto accepts any credentials
-        )
+        """One client per service for the engine's lifetime (botocore clients are thread-safe): a client
+        built afresh loads its service's model from disk, which costs more than the call it makes."""
+        with self._clients_lock:
+            if service not in self._clients:
+                session: Any = boto3.session.Session()
+                self._clients[service] = session.client(
+                    service,
+                    region_name=env.REGION,
+                    endpoint_url=self.endpoint,
+                    aws_access_key_id="local",
+                    aws_secret_access_key="local",  # noqa: S106 - moto accepts any credentials
+                )
+            return self._clients[service]
 
     def _provision(self) -> None:
         provision(self.client)

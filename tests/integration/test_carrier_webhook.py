@@ -17,11 +17,13 @@ from botocore.stub import Stubber
 from functions import carrier_webhook
 from infra import catalogue
 from returns_core.clock import iso
+from returns_core.domain.scans import ScanEvent, ScanStatus
 from returns_core.observability import SERVICE
 from returns_core.webhooks import aftership, easypost, shippo
+from returns_core.webhooks.publishing import ScanInProgress, publish_scan
 from returns_core.wiring import services
 
-from .support import WEBHOOK_SECRET, BusTap, LocalAws, api_event, call_api, signed_webhook
+from .support import WEBHOOK_SECRET, BusTap, LocalAws, api_event, call_api, lambda_context, signed_webhook
 
 
 class ScanQueue(BusTap):
@@ -226,6 +228,54 @@ def test_a_bus_that_rejects_the_event_makes_the_carrier_retry(scans: ScanQueue) 
     # Then the scan is published, once (the failed attempt left no dedupe record behind)
     assert retried.status == 202, retried
     assert [e["detail"]["event_id"] for e in scans.events()] == ["evt-9009"]
+
+
+def test_a_scan_being_published_by_a_concurrent_delivery_is_not_published_again(scans: ScanQueue) -> None:
+    # Given a scan whose first delivery is on its way to the bus
+    scan = ScanEvent(
+        event_id="evt-9100",
+        provider="sandbox",
+        tracking_number="SBX-9100",
+        status=ScanStatus.IN_TRANSIT,
+        occurred_at=datetime.now(UTC),
+        raw_status="in_transit",
+    )
+    context = lambda_context("carrier-webhook")
+    svc = services()
+    outcomes: list[str] = []
+    publish = svc.publisher.publish
+
+    def publish_while_redelivered(events: Any) -> None:
+        # When the carrier delivers the same scan again meanwhile
+        try:
+            publish_scan(svc, scan, context)
+            outcomes.append("published twice")
+        except ScanInProgress:
+            outcomes.append("in progress")
+        publish(events)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(svc.publisher, "publish", publish_while_redelivered)
+        assert publish_scan(svc, scan, context) is True
+
+    # Then the second delivery is told the scan is in progress, and the bus saw it once
+    assert outcomes == ["in progress"]
+    assert [e["detail"]["event_id"] for e in scans.events()] == ["evt-9100"]
+
+
+def test_a_delivery_racing_another_is_answered_409_so_the_carrier_retries(
+    scans: ScanQueue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given another delivery of the same scan holds its dedupe record
+    def in_progress(*_: Any) -> bool:
+        raise ScanInProgress("evt-9200")
+
+    monkeypatch.setattr(carrier_webhook, "publish_scan", in_progress)
+    # When the carrier posts it
+    reply = signed_webhook(payload("evt-9200"))
+    # Then it is told to retry later, with a code
+    assert (reply.status, reply.code) == (409, "SCAN_IN_PROGRESS"), reply
+    assert scans.events() == []
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
-
 from returns_core.domain.scans import ScanEvent
 from returns_core.ports.events import DomainEvent
 
@@ -18,6 +16,10 @@ SCAN_DETAIL_TYPE = "ScanEvent"
 _DEDUPE_SECONDS = 7 * 86400
 
 
+class ScanInProgress(RuntimeError):
+    """The same scan is being published by a concurrent delivery of it."""
+
+
 def scan_event(scan: ScanEvent) -> DomainEvent:
     return DomainEvent(SCAN_SOURCE, SCAN_DETAIL_TYPE, scan.model_dump(mode="json"))
 
@@ -26,8 +28,14 @@ def publish_scan(services: Services, scan: ScanEvent, context: Any) -> bool:
     """Put the scan on the bus unless this (provider, event id) was published before.
 
     True if this call published it, False if it had been already. A failed publish (the bus refused an
-    entry) raises and leaves no dedupe record, so the carrier's retry publishes it.
+    entry) raises and leaves no dedupe record, so the carrier's retry publishes it. ScanInProgress if a
+    concurrent delivery of the same scan holds its dedupe record.
     """
+    # Imported here: Powertools' idempotency package imports boto3 with it, which the functions
+    # otherwise import with their first client.
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+    from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
+
     persistence = services.idempotency_store("scan-publish")
     config = IdempotencyConfig(event_key_jmespath="[provider, event_id]", expires_after_seconds=_DEDUPE_SECONDS)
     config.register_lambda_context(context)
@@ -40,5 +48,8 @@ def publish_scan(services: Services, scan: ScanEvent, context: Any) -> bool:
         published = True
         return {"published": detail["event_id"]}
 
-    publish(detail=scan.model_dump(mode="json"))
+    try:
+        publish(detail=scan.model_dump(mode="json"))
+    except IdempotencyAlreadyInProgressError:
+        raise ScanInProgress(scan.event_id) from None
     return published
