@@ -52,6 +52,10 @@ def _cost_table(cost: dict[str, Any]) -> list[str]:
 def _print_cold_start(figures: dict[str, Any]) -> None:
     print("\nCold start: handler import time ÷ `import boto3` alone (median of fresh interpreters)")
     print(f"  boto3 {figures['boto3_ms']:.1f} ms")
+    print(
+        f"  floor {figures['floor_ms']:.1f} ms  {figures['floor_ratio']:.2f}x (what every handler imports:"
+        " Powertools with X-Ray, pydantic, PynamoDB, settings)"
+    )
     for name, figure in sorted(figures["functions"].items(), key=lambda item: -item[1]["ratio"]):
         print(f"  {name:<16} {figure['ms']:>7.1f} ms  {figure['ratio']:>5.2f}x")
     print(

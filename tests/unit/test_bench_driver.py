@@ -55,6 +55,8 @@ def stages(monkeypatch: pytest.MonkeyPatch) -> None:
             "functions": {"refund": {"ms": 330.0, "ratio": 1.5}, "notify": {"ms": 440.0, "ratio": 2.0}},
             "max_ratio": 2.0,
             "worst": "notify",
+            "floor_ms": 390.0,
+            "floor_ratio": 1.77,
             "runs": runs,
         },
     )
@@ -98,7 +100,7 @@ def test_the_bench_prints_each_table_and_keeps_every_figure_compared_from_run_to
     # Then it printed the cost table, the cold starts, the throughput and the analytics
     printed = capsys.readouterr().out
     assert "happy_path" in printed and "0.0004600" in printed
-    assert "worst notify 2.00x" in printed
+    assert "worst notify 2.00x" in printed and "floor 390.0 ms  1.77x" in printed
     assert "0.4 returns/s" in printed and "2.5 CPU s a return" in printed
     assert "1.20x" in printed
     # And results.json holds every key the issue names

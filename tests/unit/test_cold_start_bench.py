@@ -6,7 +6,7 @@ is taken at all, in an environment like a deployed function's.
 
 from __future__ import annotations
 
-from bench.cold_start import import_ms, lambda_environment
+from bench.cold_start import FLOOR, import_ms, lambda_environment
 
 
 def test_an_import_is_timed_in_a_fresh_interpreter() -> None:
@@ -27,3 +27,11 @@ def test_the_child_sees_a_deployed_function_s_environment_not_the_caller_s() -> 
     # And nothing of the test run's own environment (its credentials, its endpoints) leaks in
     assert env["AWS_ACCESS_KEY_ID"] == "local"
     assert "PYTEST_CURRENT_TEST" not in env
+
+
+def test_the_floor_every_handler_shares_is_importable_in_a_deployed_function_s_environment() -> None:
+    # Given the stand-in module for what every handler imports before its own code
+    # When its import is timed like a function's
+    median = import_ms(FLOOR, runs=1)
+    # Then it imports (in a deployed function's environment) and takes measurable time
+    assert median > 0
