@@ -93,6 +93,9 @@ class ReturnsConfig:
     # Concurrency reserved for the functions that call rate-limited APIs (catalogue `reserved_concurrency`).
     # A new account whose concurrency quota is still 10 cannot reserve any: set it false there.
     reserve_concurrency: bool = True
+    # A stack first deployed while every index projected ALL (before the returns table's went keys-only)
+    # sets this: CloudFormation cannot change an index's projection in place. It costs more per write.
+    indexes_project_all: bool = False
 
     def __post_init__(self) -> None:
         if not _STAGE.match(self.stage):
@@ -193,6 +196,7 @@ class ReturnsConfig:
             alarm_api_5xx_per_5_minutes=int(get("alarm_api_5xx_per_5_minutes", defaults.alarm_api_5xx_per_5_minutes)),
             alarm_api_p99_latency_ms=int(get("alarm_api_p99_latency_ms", defaults.alarm_api_p99_latency_ms)),
             reserve_concurrency=_as_bool(get("reserve_concurrency", defaults.reserve_concurrency)),
+            indexes_project_all=_as_bool(get("indexes_project_all", defaults.indexes_project_all)),
         )
 
     @property
@@ -236,7 +240,9 @@ class ReturnsStack(Stack):
         # Named up front so functions can be granted on it without a dependency cycle.
         self.workflow_identity = WorkflowIdentity.for_stack(self, f"{self.stack_name}-workflow")
 
-        self.storage = Storage(self, "Storage", upload_origins=config.portal_origins)
+        self.storage = Storage(
+            self, "Storage", upload_origins=config.portal_origins, indexes_project_all=config.indexes_project_all
+        )
         self.events = Events(self, "Events", bus_name=f"{self.stack_name}-bus")
         self.functions = Functions(
             self,

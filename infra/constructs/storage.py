@@ -79,8 +79,18 @@ def access_log_bucket(scope: Construct, construct_id: str) -> s3.Bucket:
 class Storage(Construct):
     """The product's state: one table per `TableSpec` and a private bucket for labels and papers."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, upload_origins: Sequence[str] = ("*",)) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        upload_origins: Sequence[str] = ("*",),
+        indexes_project_all: bool = False,
+    ) -> None:
         super().__init__(scope, construct_id)
+        # CloudFormation cannot change an existing index's projection, so a stack deployed while every
+        # index projected ALL keeps them so (`indexes_project_all`); the functions read by key either way.
+        self._indexes_project_all = indexes_project_all
         self.tables: dict[str, dynamodb.Table] = {spec.key: self._table(spec) for spec in catalogue.TABLES}
         self.access_logs = access_log_bucket(self, "AccessLogsBucket")
         self.documents = private_bucket(
@@ -128,6 +138,6 @@ class Storage(Construct):
                 index_name=index.name,
                 partition_key=index_partition_key,
                 sort_key=_key_attribute(index.sort_key, index.sort_key_type),
-                projection_type=dynamodb.ProjectionType[index.projection],
+                projection_type=dynamodb.ProjectionType["ALL" if self._indexes_project_all else index.projection],
             )
         return table

@@ -112,6 +112,21 @@ def test_a_new_account_can_deploy_without_reserving_concurrency(tmp_path: Path) 
     assert not [key for key, value in functions.items() if "ReservedConcurrentExecutions" in value["Properties"]]
 
 
+def test_a_stack_deployed_when_indexes_projected_everything_can_keep_them_so(tmp_path: Path) -> None:
+    # Given a seller whose tables were created while every index projected ALL (CloudFormation cannot
+    # change an existing index's projection, so the upgrade would fail)
+    from aws_cdk.assertions import Template
+
+    from infra.app import build_app
+
+    _, stack = build_app(context={"stage": "older", "indexes_project_all": "true"}, outdir=str(tmp_path))
+    tables = Template.from_stack(stack).find_resources("AWS::DynamoDB::Table")
+    # Then every index still projects ALL, under the same names
+    indexes = [index for table in tables.values() for index in table["Properties"].get("GlobalSecondaryIndexes", [])]
+    assert {index["IndexName"] for index in indexes} >= {index.name for index in catalogue.RETURNS.indexes}
+    assert {index["Projection"]["ProjectionType"] for index in indexes} == {"ALL"}
+
+
 def test_the_sellers_web_acl_guards_the_portal_and_its_api(edge_nag: NagResult) -> None:
     # Given a seller's own web ACL, domain and identity provider
     template = edge_nag[1]["Resources"]
