@@ -125,7 +125,7 @@ def measure(run: Run, scenario: Scenario, n: int) -> dict[str, Any]:
     return units
 
 
-_BREAKDOWNS = ("invocations_by_function", "calls")
+_BREAKDOWNS = ("invocations_by_function", "calls", "write_units_by_table")
 
 
 def _per_return(after: Any, before: Any, n: int) -> Decimal:
@@ -179,6 +179,7 @@ def run(n: int = 5) -> dict[str, Any]:
                 "api_requests": float(units["api_requests"]),
                 "dynamodb_write_units": float(units["write_units"]),
                 "dynamodb_read_units": float(units["read_units"]),
+                "dynamodb_write_units_by_table": units["write_units_by_table"],
                 "eventbridge_events": float(units["events"]),
                 "s3_requests": float(units["s3_puts"] + units["s3_gets"]),
                 "emails": float(units["emails"]),

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -90,6 +90,7 @@ class Meter:
     gb_seconds: Decimal = Decimal(0)
     api_requests: int = 0
     write_units: Decimal = Decimal(0)
+    write_units_by_table: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     read_units: Decimal = Decimal(0)
     events: int = 0
     emails: int = 0
@@ -106,6 +107,7 @@ class Meter:
                 "gb_seconds": self.gb_seconds,
                 "api_requests": self.api_requests,
                 "write_units": self.write_units,
+                "write_units_by_table": dict(self.write_units_by_table),
                 "read_units": self.read_units,
                 "events": self.events,
                 "emails": self.emails,
@@ -152,7 +154,10 @@ class Meter:
         if operation in WRITES or operation in ("TransactWriteItems", "BatchWriteItem"):
             # `stored`: (table name, item before, item after, in a transaction) for every item written.
             for table_name, before, after, transactional in stored or ():
-                self.write_units += self.write_units_of(table_name, before, after, transactional)
+                written = self.write_units_of(table_name, before, after, transactional)
+                self.write_units += written
+                spec = self.tables.get(table_name)
+                self.write_units_by_table[spec.key if spec else table_name] += written
         elif operation == "GetItem":
             item = (stored or {}).get("Item") or {}
             self.read_units += self._read_units(item_bytes(item), bool(params.get("ConsistentRead")))

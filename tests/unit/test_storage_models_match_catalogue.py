@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -43,3 +44,23 @@ def test_each_model_has_its_catalogue_tables_keys_and_indexes(key: str) -> None:
 def test_the_returns_indexes_hold_keys_only_so_saving_a_return_does_not_rewrite_them() -> None:
     # A save that changes neither a return's keys nor its index keys then writes only the table.
     assert {index.projection for index in catalogue.RETURNS.indexes} == {"KEYS_ONLY"}
+
+
+def test_a_returns_documents_are_stored_deflated_and_read_back_as_written() -> None:
+    # Given a label with its routing plan, as a return carries it
+    label = {
+        "carrier": "sandbox",
+        "plan": {"candidates": [{"service": s, "price": {"amount": "5.71", "currency": "USD"}} for s in "ABCDEFGH"]},
+    }
+    attribute = models.CompressedJSONAttribute()
+    # When it is serialised for DynamoDB
+    stored = attribute.serialize(label)
+    # Then it is a binary value well under the JSON's size, and reads back equal
+    assert isinstance(stored, bytes)
+    assert len(stored) < len(json.dumps(label)) / 2
+    assert attribute.deserialize(attribute.get_value({"B": stored})) == label
+
+
+def test_a_document_written_before_as_a_json_string_still_reads() -> None:
+    attribute = models.CompressedJSONAttribute()
+    assert attribute.deserialize(attribute.get_value({"S": '{"carrier": "sandbox"}'})) == {"carrier": "sandbox"}

@@ -7,9 +7,12 @@ a query on them finds return ids, and the items are then read by key.
 
 from __future__ import annotations
 
+import json
+import zlib
 from typing import Any
 
 from pynamodb.attributes import (
+    Attribute,
     BooleanAttribute,
     JSONAttribute,
     MapAttribute,
@@ -18,10 +21,38 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
+from pynamodb.constants import BINARY, STRING
 from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from returns_core.settings import Settings
+
+
+class CompressedJSONAttribute(Attribute[Any]):
+    """A JSON document stored deflated, as a binary attribute.
+
+    DynamoDB bills a write unit per kilobyte of the whole item, each time it is saved. A return is saved
+    a dozen times on its way, and its label (the routing plan with every rate considered) and timeline
+    are most of its size; JSON deflates to a third or less. A value written before, as a JSON string,
+    still reads.
+    """
+
+    attr_type = BINARY
+
+    def serialize(self, value: Any) -> bytes | None:
+        if value is None:
+            return None
+        return zlib.compress(json.dumps(value, separators=(",", ":")).encode(), level=6)
+
+    def deserialize(self, value: bytes | str) -> Any:
+        if isinstance(value, str):
+            return json.loads(value, strict=False)
+        return json.loads(zlib.decompress(value))
+
+    def get_value(self, value: dict[str, Any]) -> Any:
+        if STRING in value:
+            return value[STRING]
+        return super().get_value(value)
 
 
 class OrderRecord(Model):
@@ -97,27 +128,27 @@ class ReturnRecord(Model):
     market = UnicodeAttribute()
     currency = UnicodeAttribute()
     locale = UnicodeAttribute(default="en")
-    request = JSONAttribute()  # items, reasons, resolution (no personal data)
-    decision = JSONAttribute(null=True)  # authorisation decision and findings
-    review = JSONAttribute(null=True)
-    label = JSONAttribute(null=True)  # carrier, service, tracking number, cost, document keys
+    request = CompressedJSONAttribute()  # items, reasons, resolution (no personal data)
+    decision = CompressedJSONAttribute(null=True)  # authorisation decision and findings
+    review = CompressedJSONAttribute(null=True)
+    label = CompressedJSONAttribute(null=True)  # carrier, service, tracking number, cost, document keys
     tracking_number = UnicodeAttribute(null=True)
     dispatched_at = UTCDateTimeAttribute(null=True)
     delivered_at = UTCDateTimeAttribute(null=True)
     carrier_exception = UnicodeAttribute(null=True)  # RETURN_FAILED / LOST_OR_DAMAGED seen on a scan
-    inspection = JSONAttribute(null=True)
-    refund = JSONAttribute(null=True)
-    final = JSONAttribute(null=True)
+    inspection = CompressedJSONAttribute(null=True)
+    refund = CompressedJSONAttribute(null=True)
+    final = CompressedJSONAttribute(null=True)
     refund_deadline = UTCDateTimeAttribute(null=True)
-    withdrawal = JSONAttribute(null=True)  # the EU withdrawal notice: when it was declared, its confirmation
-    claim = JSONAttribute(null=True)  # the carrier claim opened for a lost parcel
+    withdrawal = CompressedJSONAttribute(null=True)  # the EU withdrawal notice: when it was declared, its confirmation
+    claim = CompressedJSONAttribute(null=True)  # the carrier claim opened for a lost parcel
     # Costs and recoveries entered by ops after the fact (duties, surcharges, claim payments).
-    adjustments = JSONAttribute(default=list)
+    adjustments = CompressedJSONAttribute(default=list)
     # The Step Functions task token of the stage the workflow is waiting in, if any.
     task_token = UnicodeAttribute(null=True)
     waiting_for = UnicodeAttribute(null=True)
-    timeline = JSONAttribute(default=list)
-    seen_scan_ids = JSONAttribute(default=list)
+    timeline = CompressedJSONAttribute(default=list)
+    seen_scan_ids = CompressedJSONAttribute(default=list)
     returnless = BooleanAttribute(default=False)
     # A one-way hash of the shopper's normalised email: their returns across orders, without the address.
     shopper_key = UnicodeAttribute(null=True)
