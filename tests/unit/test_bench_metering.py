@@ -70,8 +70,10 @@ def test_an_index_projecting_everything_is_rewritten_at_the_entry_size_on_every_
 
 def test_transactions_cost_twice_for_the_table_and_a_condition_check_as_a_write() -> None:
     meter = _meter()
-    writes = [("ledger-table", None, {"return_id": {"S": "RT-1"}, "line_id": {"S": "L1"}}, True)]
-    writes.append(("returns-table", {}, {}, True))  # a condition check: nothing before or after
+    line = {"return_id": {"S": "RT-1"}, "line_id": {"S": "L1"}}
+    # A new ledger line, and a condition check (nothing before or after)
+    writes: list[tuple[str, dict[str, Any] | None, dict[str, Any], bool]] = [("ledger-table", None, line, True)]
+    writes.append(("returns-table", {}, {}, True))
     meter.called("dynamodb", "TransactWriteItems", {"TransactItems": []}, writes)
     assert meter.write_units == Decimal(2 + 2)
 
