@@ -15,13 +15,14 @@ ledger lines and what they and the return add (`analytics.counters.line_deltas` 
 each order adds `analytics.counters.order_deltas`, what order sync hands `AggregatesStore.create_order`.
 Instead of one DynamoDB transaction per return, the deltas are merged per (month, key) in memory with
 the product's `counters.merge`, and the merged counters are then batch-written as exactly the rows the
-product's per-key writer (`storage.aggregates._update`, one ADD per counter) would have left in the
-fresh table: `AggregateRecord(period, key, <counter>=<sum>)`, zero counters left out. Not the
+product's per-key writer (`storage.aggregates._update`, one ADD per counter, and on SKU rows the month
+that puts them in the sparse index, `storage.aggregates.index_attributes`) would have left in the fresh
+table: `AggregateRecord(period, key, <counter>=<sum>, **index_attributes(period, key))`, zero counters
+left out. Not the
 product's transactions themselves: moto deep-copies the whole table for every item of a transaction,
 which would take hours for tens of thousands of keys. Not written: the ledger lines (their own table,
 never read by analytics) and the per-return `RECORDED#<return_id>` markers (their own partitions,
-never read by analytics). On DynamoDB a query reads only its partition, but moto's query walks every
-item of the table, so 100,000 markers would time moto, not the report.
+never read by analytics; moto would still look at each of them on every index query).
 
 The shop (synthetic, seeded, realistic in shape):
 
@@ -40,12 +41,20 @@ The shop (synthetic, seeded, realistic in shape):
   (closed), returnless refunds, expired labels, rejected in review, lost parcels (some claims paid);
   stage waits, customs holds on GB and CH parcels, late parcels, duties and carrier surcharges.
 
-`rows_small` / `rows_large` are the aggregates rows the report reads (the period's months). The
-report reads every row of every month it covers (one row per SKU and month, per stage bucket, ...),
-and returns every SKU, so its cost follows the catalogue's size times the months, not the returns:
-with the default sizes SKU rows are nine in ten of the rows. `python -m bench.analytics_scale` also
-prints how long reading the rows and building the report took on their own; with the defaults it
-runs for about ten minutes, most of it moto serving the large shop's rows.
+`rows_small` / `rows_large` are the aggregates rows the period holds (its twelve months), one row per
+SKU and month, per stage bucket, ...: with the default sizes SKU rows are nine in ten of them.
+`rows_read_small` / `rows_read_large` are the items one request reads (counted on the models' DynamoDB
+client): every row of the months but the SKU rows (two key ranges a month), each month's first pages of
+the sparse index of SKU rows by units returned, and the rows of the SKUs that may rank among the 25 most
+returned (`returns_core.analytics.skus.most_returned`); so a shop's catalogue no longer sets the cost.
+
+moto's query sorts every item of the table before it looks at the queried partition (DynamoDB reads the
+key range alone), which would time moto, not the report: the timed calls run with
+`infra.local.moto_patches.queries_bounded_to_their_partition`, which gives moto's query code only the
+items DynamoDB would read (`--moto-sorts-the-table` leaves moto as it is). `python -m
+bench.analytics_scale` also prints how long reading the rows but the SKUs, finding the most returned SKUs
+and building the report took on their own; with the defaults it runs for about ten minutes, most of it
+recording the large shop.
 """
 
 from __future__ import annotations
@@ -58,7 +67,7 @@ import statistics
 import sys
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -531,12 +540,15 @@ def write_merged(store: Any) -> int:
 
     A batch write rather than the product's transactions: moto deep-copies the whole table for every
     item of a transaction, which makes tens of thousands of keys take hours."""
+    from returns_core.storage.aggregates import index_attributes
     from returns_core.storage.models import AggregateRecord
 
     deltas = store.merged()
     with AggregateRecord.batch_write() as batch:
         for (period_key, key), counters in sorted(deltas.items()):
-            batch.save(AggregateRecord(period_key, key, **{name: value for name, value in counters.items() if value}))
+            attributes: dict[str, Any] = {name: value for name, value in counters.items() if value}
+            attributes.update(index_attributes(period_key, key))
+            batch.save(AggregateRecord(period_key, key, **attributes))
     return len(deltas)
 
 
@@ -588,37 +600,76 @@ def analytics_event(start: str, end: str) -> dict[str, Any]:
     )
 
 
-def _timed_calls(months: list[str], repeats: int) -> tuple[list[float], dict[str, Any]]:
+class ItemsRead:
+    """DynamoDB requests the analytics made and the items they returned, counted on the models' client."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+        self.items = 0
+
+    def __call__(self, parsed: dict[str, Any], **_: Any) -> None:
+        self.requests += 1
+        self.items += len(parsed.get("Items", ()))
+        self.items += sum(len(found) for found in parsed.get("Responses", {}).values())
+
+
+@contextmanager
+def counting_reads() -> Iterator[ItemsRead]:
+    from returns_core.storage.models import AggregateRecord
+
+    counter = ItemsRead()
+    events = AggregateRecord._get_connection().connection.client.meta.events
+    events.register("after-call.dynamodb", counter, unique_id="bench-items-read")
+    try:
+        yield counter
+    finally:
+        events.unregister("after-call.dynamodb", unique_id="bench-items-read")
+
+
+def _timed_calls(months: list[str], repeats: int) -> tuple[list[float], list[ItemsRead], dict[str, Any]]:
     from functions.ops_api import handler
     from infra.local import environment as env
     from infra.local.moto_patches import LambdaContext
 
     context = LambdaContext("ops-api", env.function_arn("ops-api"), env.REGION)
     timings: list[float] = []
+    reads: list[ItemsRead] = []
     body: dict[str, Any] = {}
     for call in range(repeats + 1):  # the first call warms up (imports, clients, connection)
         event = analytics_event(months[0], months[-1])
-        start = time.perf_counter()
-        reply = handler(event, context)
-        elapsed = (time.perf_counter() - start) * 1000
+        with counting_reads() if call else nullcontext(ItemsRead()) as counted:
+            start = time.perf_counter()
+            reply = handler(event, context)
+            elapsed = (time.perf_counter() - start) * 1000
         if reply.get("statusCode") != 200:
             raise RuntimeError(f"GET /ops/analytics answered {reply.get('statusCode')}: {reply.get('body')}")
         body = json.loads(reply["body"])
         if call:
             timings.append(elapsed)
-    return timings, body
+            reads.append(counted)
+    return timings, reads, body
 
 
-def measure(returns: int, repeats: int, months: list[str], breakdown: bool = False) -> dict[str, Any]:
+def _query_cost(bounded: bool) -> AbstractContextManager[None]:
+    """moto's queries bounded to their partition, as DynamoDB's are (see the module's docstring), or not."""
+    from infra.local import moto_patches
+
+    return moto_patches.queries_bounded_to_their_partition() if bounded else nullcontext()
+
+
+def measure(
+    returns: int, repeats: int, months: list[str], breakdown: bool = False, bounded_queries: bool = True
+) -> dict[str, Any]:
     """Record `returns` returns into a fresh mocked account and time the analytics request on it.
 
-    With `breakdown`, also time reading the rows and building the report from them, each on its own."""
+    With `breakdown`, also time reading the rows and building the report from them, each on its own.
+    `bounded_queries=False` leaves moto's queries sorting the whole table each time."""
     import boto3
     from moto import mock_aws
 
     from infra.local import environment as env
     from infra.local.resources import provision
-    from returns_core.analytics import report
+    from returns_core.analytics import report, skus
 
     extra: dict[str, Any] = {}
     with handler_env(), mock_aws():
@@ -629,14 +680,20 @@ def measure(returns: int, repeats: int, months: list[str], breakdown: bool = Fal
         store, counted = record_shop(returns, months)
         keys = write_merged(store)
         recorded_s = time.perf_counter() - started
-        timings, body = _timed_calls(months, repeats)
-        if breakdown:  # reading the rows (moto, botocore, pynamodb), then the report built from them
-            read_started = time.perf_counter()
-            read = store.months(months)
-            extra["read_ms"] = (time.perf_counter() - read_started) * 1000
-            build_started = time.perf_counter()
-            report.build(read, body["base_currency"], months[0], months[-1])
-            extra["build_ms"] = (time.perf_counter() - build_started) * 1000
+        with _query_cost(bounded_queries):
+            timings, reads, body = _timed_calls(months, repeats)
+            if breakdown:  # reading the rows (moto, botocore, pynamodb), then the report built from them
+                read_started = time.perf_counter()
+                rows = store.months(months)
+                extra["summary_read_ms"] = (time.perf_counter() - read_started) * 1000
+                extra["summary_rows_read"] = sum(len(keys) for keys in rows.values())
+                top_started = time.perf_counter()
+                top = store.most_returned(months, skus.DEFAULT_TOP)
+                extra["top_read_ms"] = (time.perf_counter() - top_started) * 1000
+                extra["read_ms"] = (time.perf_counter() - read_started) * 1000
+                build_started = time.perf_counter()
+                report.build(rows, body["base_currency"], months[0], months[-1], top)
+                extra["build_ms"] = (time.perf_counter() - build_started) * 1000
     if body["totals"]["returns"] != counted:
         raise RuntimeError(f"the report counts {body['totals']['returns']} returns, {counted} were recorded")
     in_period = set(months)
@@ -647,6 +704,10 @@ def measure(returns: int, repeats: int, months: list[str], breakdown: bool = Fal
         "keys_written": keys,
         # The table was empty: its rows in the period are the merged keys of those months.
         "rows": sum(1 for month, _ in store.merged() if month in in_period),
+        "sku_rows": sum(1 for month, key in store.merged() if month in in_period and key.startswith("SKU#")),
+        # What a call read from DynamoDB (each reads the same): items returned, and requests made.
+        "rows_read": reads[0].items,
+        "requests": reads[0].requests,
         "ms": statistics.median(timings),
         "timings_ms": timings,
         "record_s": recorded_s,
@@ -657,7 +718,7 @@ def measure(returns: int, repeats: int, months: list[str], breakdown: bool = Fal
 
 def run(small: int = 1_000, large: int = 100_000, repeats: int = 5) -> dict[str, Any]:
     """{"returns_small": int, "returns_large": int, "ms_small": float, "ms_large": float, "ratio_100k_to_1k": float,
-    "rows_small": int, "rows_large": int}"""
+    "rows_small": int, "rows_large": int, "rows_read_small": int, "rows_read_large": int}"""
     if not 0 < small <= large or repeats < 1:
         raise ValueError("need 0 < small <= large and repeats >= 1")
     months = period()
@@ -673,34 +734,51 @@ def figures(low: dict[str, Any], high: dict[str, Any]) -> dict[str, Any]:
         "ratio_100k_to_1k": round(high["ms"] / low["ms"], 2),
         "rows_small": low["rows"],
         "rows_large": high["rows"],
+        "rows_read_small": low["rows_read"],
+        "rows_read_large": high["rows_read"],
     }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     import argparse
 
+    from returns_core.analytics.skus import DEFAULT_TOP
+
     parser = argparse.ArgumentParser(prog="python -m bench.analytics_scale", description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--small", type=int, default=1_000)
     parser.add_argument("--large", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument(
+        "--moto-sorts-the-table",
+        action="store_true",
+        help="leave moto's queries sorting the whole table (what DynamoDB does not do) instead of their partition",
+    )
     args = parser.parse_args(argv)
     if not 0 < args.small <= args.large or args.repeats < 1:
         parser.error("need 0 < small <= large and repeats >= 1")
     started = time.perf_counter()
     months = period()
-    sizes = [measure(n, args.repeats, months, breakdown=True) for n in (args.small, args.large)]
+    bounded = not args.moto_sorts_the_table
+    sizes = [
+        measure(n, args.repeats, months, breakdown=True, bounded_queries=bounded) for n in (args.small, args.large)
+    ]
     result = figures(*sizes)
     print(
         f"GET /ops/analytics {months[0]}..{months[-1]}: median of {args.repeats} calls after a warm-up, moto in-process"
+        + ("" if bounded else ", moto's queries sorting the whole table")
     )
     for size in sizes:
         print(
             f"  {size['returns']:>7,} returns ({size['counted']:,} counted), {size['skus']:,} SKUs:"
-            f" {size['ms']:>8.1f} ms, {size['rows']:,} rows read, {size['response_bytes']:,} B reply"
+            f" {size['ms']:>8.1f} ms; {size['rows_read']:,} rows read in {size['requests']} requests"
+            f" of the {size['rows']:,} the period holds ({size['sku_rows']:,} SKU rows);"
+            f" {size['response_bytes']:,} B reply"
             f" (recorded in {size['record_s']:.1f} s; calls {', '.join(f'{t:.0f}' for t in size['timings_ms'])} ms)"
         )
         print(
-            f"  {'':>7}  of which: reading the rows {size['read_ms']:.0f} ms (moto + botocore + pynamodb),"
+            f"  {'':>7}  of which: reading the rows {size['read_ms']:.0f} ms (moto + botocore + pynamodb):"
+            f" {size['summary_rows_read']:,} rows but SKUs {size['summary_read_ms']:.0f} ms,"
+            f" the {DEFAULT_TOP} most returned SKUs {size['top_read_ms']:.0f} ms;"
             f" building the report from them {size['build_ms']:.0f} ms"
         )
     print(f"  ratio {result['ratio_100k_to_1k']:.2f}x; took {time.perf_counter() - started:.0f} s in all")

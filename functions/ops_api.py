@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
-from returns_core.analytics import report
+from returns_core.analytics import report, skus
 from returns_core.api.http import body_problem, build_resolver, json_response
 from returns_core.api.views import ops_view, summary_view
 from returns_core.clock import utcnow
@@ -330,35 +330,68 @@ def reconcile_scans() -> dict[str, Any]:
 
 FromMonth = Annotated[str | None, Query(alias="from", pattern=r"^\d{4}-\d{2}$", description="first month, YYYY-MM")]
 ToMonth = Annotated[str | None, Query(alias="to", pattern=r"^\d{4}-\d{2}$", description="last month, YYYY-MM")]
+SkuLimit = Annotated[
+    int, Query(ge=1, le=skus.MAX_TOP, description="how many of the most returned SKUs the report lists")
+]
+PageLimit = Annotated[int, Query(ge=1, le=skus.MAX_PAGE, description="SKUs per page")]
+PageCursor = Annotated[str | None, Query(max_length=2000, description="next_cursor of the previous page")]
 
 
-def _analytics(start: str | None, end: str | None) -> dict[str, Any]:
-    svc = services()
+def _period(start: str | None, end: str | None) -> tuple[str, str, list[str]]:
+    """The period asked for: `from`/`to` default to the twelve months ending with the current one."""
     today = utcnow()
     end = end or f"{today.year:04d}-{today.month:02d}"
     if start is None:
         year, month = int(end[:4]), int(end[5:7]) - 11
         start = f"{year - 1:04d}-{month + 12:02d}" if month < 1 else f"{year:04d}-{month:02d}"
     try:
-        months = report.months_between(start, end)
+        return start, end, report.months_between(start, end)
     except report.InvalidPeriod as exc:
         raise InvalidInput(f"The period is not valid: {exc}.", code="INVALID_PERIOD") from None
-    return report.build(svc.aggregates.months(months), svc.settings.base_currency, start, end)
+
+
+def _after(cursor: str | None) -> str | None:
+    try:
+        return skus.decode_cursor(cursor) if cursor is not None else None
+    except skus.InvalidCursor:
+        raise InvalidInput("The cursor is not valid.", code="INVALID_CURSOR") from None
 
 
 @app.get("/ops/analytics")
-def analytics(start: FromMonth = None, end: ToMonth = None) -> dict[str, Any]:
-    return _analytics(start, end)
+def analytics(start: FromMonth = None, end: ToMonth = None, sku_limit: SkuLimit = skus.DEFAULT_TOP) -> dict[str, Any]:
+    """The period's figures, with its `sku_limit` most returned SKUs (every SKU: /ops/analytics/skus)."""
+    svc = services()
+    start, end, months = _period(start, end)
+    top = svc.aggregates.most_returned(months, sku_limit)
+    return report.build(svc.aggregates.months(months), svc.settings.base_currency, start, end, top, sku_limit)
+
+
+@app.get("/ops/analytics/skus")
+def analytics_skus(
+    start: FromMonth = None, end: ToMonth = None, cursor: PageCursor = None, limit: PageLimit = skus.DEFAULT_PAGE
+) -> dict[str, Any]:
+    """Every SKU with units sold or returned in the period, in SKU code order, a page at a time."""
+    start, end, months = _period(start, end)
+    page, more = services().aggregates.skus_after(months, _after(cursor), limit)
+    return {
+        "period": {"from": start, "to": end},
+        "ordered_by": "sku",
+        "skus": [report.sku_row(totals) for totals in page],
+        "next_cursor": skus.encode_cursor(page[-1].sku) if more and page else None,
+    }
 
 
 @app.get("/ops/analytics/export.csv")
 def analytics_csv(start: FromMonth = None, end: ToMonth = None) -> Response[str]:
-    figures = _analytics(start, end)
-    name = f"returns-analytics-{figures['period']['from']}-{figures['period']['to']}.csv"
+    """The figures as CSV, every SKU included (the full list, read a page at a time)."""
+    svc = services()
+    start, end, months = _period(start, end)
+    figures = report.build(svc.aggregates.months(months), svc.settings.base_currency, start, end)
+    name = f"returns-analytics-{start}-{end}.csv"
     return Response(
         200,
         "text/csv; charset=utf-8",
-        report.to_csv(figures),
+        report.to_csv(figures, every_sku=svc.aggregates.every_sku(months)),
         headers={"content-disposition": f'attachment; filename="{name}"'},
     )
 

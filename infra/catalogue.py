@@ -113,7 +113,16 @@ IDEMPOTENCY = TableSpec("idempotency", "IDEMPOTENCY_TABLE", partition_key="id", 
 # Per-client lookup counters and one-time codes of the shopper portal; both expire by TTL.
 PORTAL = TableSpec("portal", "PORTAL_TABLE", partition_key="key", ttl_attribute="expires_at")
 # The seller's analytics counters by month and dimension, written with the ledger lines.
-AGGREGATES = TableSpec("aggregates", "AGGREGATES_TABLE", partition_key="period", sort_key="key")
+AGGREGATES = TableSpec(
+    "aggregates",
+    "AGGREGATES_TABLE",
+    partition_key="period",
+    sort_key="key",
+    indexes=(
+        # Sparse: each month's SKU rows with units returned, by those units (the most returned SKUs).
+        GlobalIndex("skus_by_units_returned", partition_key="sku_month", sort_key="units", sort_key_type="N"),
+    ),
+)
 TABLES: tuple[TableSpec, ...] = (ORDERS, RETURNS, LEDGER, IDEMPOTENCY, PORTAL, AGGREGATES)
 
 EVENT_BUS_ENV = "EVENT_BUS_NAME"
@@ -213,6 +222,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
             Route("PUT", "/ops/orders/{order_number}", Auth.OPS),
             Route("POST", "/orders", Auth.OPS),  # the storefront's order sync, behind the same authoriser
             Route("GET", "/ops/analytics", Auth.OPS),
+            Route("GET", "/ops/analytics/skus", Auth.OPS),
             Route("GET", "/ops/analytics/export.csv", Auth.OPS),
         ),
         # Order sync counts units sold; ledger adjustments write their line with its counters.

@@ -10,11 +10,13 @@ classes, so:
 * every patch is idempotent (applying twice never wraps twice) and undone by :func:`restore_all`.
 
 Public API: :func:`install_lambda_invoker`, :func:`fix_early_callback`, :func:`fix_send_task_failure_cause`,
-:func:`set_time_scale`, :func:`apply_all`, :func:`restore_all`.
+:func:`set_time_scale`, :func:`apply_all`, :func:`restore_all`; and, for benchmarks only (not applied by
+:func:`apply_all`), :func:`bound_queries_to_their_partition` / :func:`queries_bounded_to_their_partition`.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import threading
@@ -22,13 +24,17 @@ import time
 import traceback
 import types
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, Final
 
 from moto.awslambda.exceptions import LambdaClientError, UnknownFunctionException
 from moto.awslambda.utils import make_function_arn
 from moto.awslambda_simple.models import LambdaSimpleBackend
 from moto.core.responses import EmptyResult
+from moto.dynamodb.comparisons import get_comparison_func
+from moto.dynamodb.models.dynamo_type import DynamoType
+from moto.dynamodb.models.table import Table
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
 from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackEndpoint, HeartbeatEndpoint
@@ -39,9 +45,11 @@ from moto.stepfunctions.responses import StepFunctionResponse
 __all__ = [
     "LambdaHandler",
     "apply_all",
+    "bound_queries_to_their_partition",
     "fix_early_callback",
     "fix_send_task_failure_cause",
     "install_lambda_invoker",
+    "queries_bounded_to_their_partition",
     "restore_all",
     "set_time_scale",
 ]
@@ -328,6 +336,129 @@ def set_time_scale(factor: float) -> None:
             return
         _patch(WaitFunction, "_wait_interval", _scaled_wait_interval)
         _patch(retrier_decl, "time", _ScaledTime())
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Query cost (a benchmark's concern, not a correctness one, so not in apply_all): DynamoDB reads a query's
+# items from its key range alone, from its start key, up to its limit; moto's Table.query starts from
+# Table.all_items(), every item of the table sorted by key with DynamoType comparisons (a Decimal or
+# string cast per comparison), then walks the queried partition. Timing a request that queries a few rows
+# of a large table then times moto sorting the table. Within one call, all_items() is narrowed to what
+# DynamoDB reads: the partition's items in the key range (for an index, the items with the index's
+# partition key value, found by one look at each item, not by sorting the table), after the start key, one
+# past the limit.
+# moto's own query code then runs on those as ever and answers the same items in the same pages; a last
+# evaluated key only when more items of the key range follow (DynamoDB also gives one when a page ends
+# exactly at the limit).
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _what_is_read(items: list[Any], call: Mapping[str, Any], key_names: Sequence[str]) -> list[Any]:
+    """Of the items a query can match, those it reads, in key order: after its start key in its direction,
+    up to one past its limit (which tells moto more follow)."""
+
+    def key_of(item: Any) -> tuple[Any, ...]:
+        return tuple(_plain(item.attrs[name]) for name in key_names)
+
+    ordered = sorted(items, key=key_of)
+    forward = call.get("scan_index_forward") is not False
+    if not forward:
+        ordered.reverse()
+    start = call.get("exclusive_start_key")
+    if start:
+        position = tuple(_plain(DynamoType(start[name])) for name in key_names)
+        ordered = [item for item in ordered if (key_of(item) > position if forward else key_of(item) < position)]
+    limit = call.get("limit")
+    read = ordered[: limit + 1] if limit is not None else ordered
+    return read if forward else read[::-1]
+
+
+def _plain(value: DynamoType) -> Any:
+    """What moto compares a key by (`cast_value`), without its type checks for a string."""
+    return value.value if value.type == "S" else value.cast_value
+
+
+def _in_range(items: Iterable[Any], attribute: str, comparison: str | None, values: Sequence[DynamoType]) -> list[Any]:
+    """The items whose `attribute` meets the key condition, compared as moto's `DynamoType.compare` does."""
+    if not comparison:
+        return list(items)
+    test, wanted = get_comparison_func(comparison), [_plain(value) for value in values]
+    return [item for item in items if test(_plain(item.attrs[attribute]), *wanted)]
+
+
+def _query_candidates(table: Table, call: Mapping[str, Any]) -> list[Any] | None:
+    """The items a query reads, or None when not narrowed (moto then walks the table itself)."""
+    if not table.range_key_attr or call.get("filter_kwargs"):
+        return None
+    try:
+        return _narrowed(table, call)
+    except (KeyError, TypeError):  # a key missing or of mixed types: moto's own code decides
+        return None
+
+
+def _narrowed(table: Table, call: Mapping[str, Any]) -> list[Any] | None:
+    if table.range_key_attr is None:
+        return None
+    keys = [table.hash_key_attr, table.range_key_attr]
+    index_name, hash_key = call.get("index_name"), call.get("hash_key")
+    comparison, values = call.get("range_comparison"), call.get("range_objs") or []
+    if index_name is None:
+        if hash_key is None:
+            return None
+        partition = table.items.get(hash_key, {})
+        return _what_is_read(_in_range(partition.values(), table.range_key_attr, comparison, values), call, keys)
+    conditions = call.get("hash_key_conditions")
+    index = next((index for index in table.all_indexes() if index.name == index_name), None)
+    if not conditions or len(conditions) != 1 or index is None:
+        return None
+    [(name, wanted)] = conditions
+    ranges = [key["AttributeName"] for key in index.schema if key["KeyType"] == "RANGE"]
+    if wanted.is_number() or len(ranges) != 1:
+        return None
+    found = [
+        item
+        for partition in table.items.values()
+        for item in partition.values()
+        if (value := item.attrs.get(name)) is not None
+        and value.value == wanted.value
+        and value.type == wanted.type
+        and ranges[0] in item.attrs  # moto leaves out items without the index's sort key too
+    ]
+    return _what_is_read(_in_range(found, ranges[0], comparison, values), call, [name, ranges[0], *keys])
+
+
+def _bounded_query(original: Callable[..., Any]) -> Callable[..., Any]:
+    signature = inspect.signature(original)
+
+    def query(self: Table, *args: Any, **kwargs: Any) -> Any:
+        candidates = _query_candidates(self, signature.bind(self, *args, **kwargs).arguments)
+        if candidates is None:
+            return original(self, *args, **kwargs)
+        with _lock:  # the narrowed all_items() is this call's alone
+            vars(self)["all_items"] = lambda: candidates
+            try:
+                return original(self, *args, **kwargs)
+            finally:
+                del vars(self)["all_items"]
+
+    return query
+
+
+def bound_queries_to_their_partition() -> None:
+    """Make moto's DynamoDB queries cost what DynamoDB reads for them, not the whole table (same answers)."""
+    _patch(Table, "query", _bounded_query(Table.query))
+
+
+@contextmanager
+def queries_bounded_to_their_partition() -> Iterator[None]:
+    """`bound_queries_to_their_partition` for the duration (left in place if it was there before)."""
+    already = (Table, "query") in _originals
+    bound_queries_to_their_partition()
+    try:
+        yield
+    finally:
+        if not already:
+            _unpatch(Table, "query")
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -164,12 +164,12 @@ def test_ops_see_the_review_queue_alerts_and_analytics_charts(desk: Page, stack:
     charts = desk.get_by_test_id("charts")
     expect(charts.locator("figure.chart")).to_have_count(6)
 
-    # Then the charts draw the period's figures: reasons, rates by SKU, stage times, carriers, costs, months
+    # Then the charts draw the period's figures: reasons, the most returned SKUs, stage times, carriers, costs, months
     expect(desk.get_by_test_id("analytics-totals")).to_contain_text("Return rate")
     reasons = charts.locator("figure[data-chart='Return reasons']")
     expect(reasons.locator("svg rect.bar").first).to_be_visible()
     expect(reasons).to_contain_text("Does not fit")
-    expect(charts.locator("figure[data-chart='Return rate by SKU']")).to_contain_text("JKT-M-OLV")
+    expect(charts.locator("figure[data-chart='Most returned SKUs']")).to_contain_text("JKT-M-OLV")
     stages = charts.locator("figure[data-chart='Time in each stage (hours)'] svg rect.bar")
     assert stages.count() >= 2
     costs = charts.locator("figure", has_text=re.compile("Cost per return by lane and carrier"))

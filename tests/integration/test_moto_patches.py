@@ -455,6 +455,171 @@ def test_time_scale_shortens_wait_and_retry_intervals(sfn: Any) -> None:
 
 
 # ---------------------------------------------------------------------------------------------------------
+# DynamoDB queries bounded to what they read (benchmarks only)
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _counters_table() -> Any:
+    """A table keyed like the aggregates table, with a sparse index sorted by a number, in three partitions."""
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    dynamodb.create_table(
+        TableName="counters",
+        KeySchema=[{"AttributeName": "period", "KeyType": "HASH"}, {"AttributeName": "key", "KeyType": "RANGE"}],
+        AttributeDefinitions=[
+            {"AttributeName": "period", "AttributeType": "S"},
+            {"AttributeName": "key", "AttributeType": "S"},
+            {"AttributeName": "month", "AttributeType": "S"},
+            {"AttributeName": "units", "AttributeType": "N"},
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "by_units",
+                "KeySchema": [
+                    {"AttributeName": "month", "KeyType": "HASH"},
+                    {"AttributeName": "units", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
+            }
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    for period in ("2026-01", "2026-02", "2026-03"):
+        for n in range(40):
+            item = {"period": {"S": period}, "key": {"S": f"{'ABSZ'[n % 4]}#{n:03d}"}, "sold": {"N": str(n)}}
+            if n % 4 == 2:  # sparse: only "S#" rows, and only those with units, are in the index
+                item["month"] = {"S": period}
+                if n % 8:
+                    item["units"] = {"N": str(n % 5)}  # ties
+            dynamodb.put_item(TableName="counters", Item=item)
+    return dynamodb
+
+
+QUERIES: list[dict[str, Any]] = [
+    {"KeyConditionExpression": "period = :p", "ExpressionAttributeValues": {":p": {"S": "2026-02"}}},
+    {
+        "KeyConditionExpression": "period = :p AND #k < :s",
+        "ExpressionAttributeNames": {"#k": "key"},
+        "ExpressionAttributeValues": {":p": {"S": "2026-02"}, ":s": {"S": "S#"}},
+    },
+    {
+        "KeyConditionExpression": "period = :p AND #k >= :s",
+        "ExpressionAttributeNames": {"#k": "key"},
+        "ExpressionAttributeValues": {":p": {"S": "2026-02"}, ":s": {"S": "S$"}},
+        "ScanIndexForward": False,
+    },
+    {
+        "KeyConditionExpression": "period = :p AND begins_with(#k, :s)",
+        "ExpressionAttributeNames": {"#k": "key"},
+        "ExpressionAttributeValues": {":p": {"S": "2026-03"}, ":s": {"S": "S#"}},
+        "Limit": 3,
+        "ExclusiveStartKey": {"period": {"S": "2026-03"}, "key": {"S": "S#010"}},
+    },
+    {
+        "IndexName": "by_units",
+        "KeyConditionExpression": "#m = :m",
+        "ExpressionAttributeNames": {"#m": "month"},
+        "ExpressionAttributeValues": {":m": {"S": "2026-01"}},
+        "ScanIndexForward": False,
+        "Limit": 4,
+    },
+    {
+        "KeyConditionExpression": "period = :p AND #k BETWEEN :a AND :b",
+        "FilterExpression": "sold > :n",
+        "ExpressionAttributeNames": {"#k": "key"},
+        "ExpressionAttributeValues": {
+            ":p": {"S": "2026-01"},
+            ":a": {"S": "A#"},
+            ":b": {"S": "B#999"},
+            ":n": {"N": "10"},
+        },
+    },
+    {"KeyConditionExpression": "period = :p", "ExpressionAttributeValues": {":p": {"S": "1999-01"}}},
+    {
+        "IndexName": "by_units",
+        "KeyConditionExpression": "#m = :m AND units >= :u",
+        "ExpressionAttributeNames": {"#m": "month"},
+        "ExpressionAttributeValues": {":m": {"S": "2026-02"}, ":u": {"N": "2"}},
+        "Limit": 3,
+    },
+    {
+        "KeyConditionExpression": "period = :p",
+        "ExpressionAttributeValues": {":p": {"S": "2026-01"}},
+        "ScanIndexForward": False,
+        "Limit": 15,
+    },
+]
+
+
+def _every_page(dynamodb: Any, query: dict[str, Any]) -> list[list[dict[str, Any]]]:
+    pages, start = [], query.get("ExclusiveStartKey")
+    while True:
+        page = dynamodb.query(TableName="counters", **{**query, **({"ExclusiveStartKey": start} if start else {})})
+        pages.append(page["Items"])
+        start = page.get("LastEvaluatedKey")
+        if start is None:
+            return [items for items in pages if items]
+
+
+def test_unpatched_query_sorts_every_item_of_the_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    from moto.dynamodb.models.table import Table
+
+    dynamodb = _counters_table()
+    sorted_items: list[int] = []
+    all_items = Table.all_items
+
+    def spy(self: Table) -> list[Any]:
+        found = all_items(self)
+        sorted_items.append(len(found))
+        return found
+
+    monkeypatch.setattr(Table, "all_items", spy)
+    # When one partition's few rows before "B#" are queried
+    dynamodb.query(TableName="counters", **QUERIES[1])
+    # Then moto started from all 120 items of the table, sorted
+    assert sorted_items == [120]
+
+
+def test_bounded_queries_answer_as_moto_does_from_the_items_they_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    from moto.dynamodb.models.table import Table
+
+    dynamodb = _counters_table()
+    expected = [_every_page(dynamodb, query) for query in QUERIES]
+    whole_table: list[int] = []
+    all_items = Table.all_items
+
+    def spy_table(self: Table) -> list[Any]:
+        whole_table.append(1)
+        return all_items(self)
+
+    monkeypatch.setattr(Table, "all_items", spy_table)
+    read: list[int] = []
+    candidates = moto_patches._query_candidates
+
+    def spy_candidates(*args: Any) -> list[Any] | None:
+        found = candidates(*args)
+        read.append(-1 if found is None else len(found))
+        return found
+
+    monkeypatch.setattr(moto_patches, "_query_candidates", spy_candidates)
+
+    # When the same queries run bounded, paged to their end
+    with moto_patches.queries_bounded_to_their_partition():
+        bounded = [_every_page(dynamodb, query) for query in QUERIES]
+        patched = Table.query
+
+    # Then every query gives the same items in the same pages, read from its key range (or its index
+    # partition) alone, up to one past its limit, never from the whole table
+    assert bounded == expected
+    assert expected[1] and expected[2] and expected[4] and not expected[6] and expected[7]
+    # (a whole partition, key ranges either way; pages of 3, 4 and 15 read one past their limit)
+    assert read == [40, 20, 10, 4, 4, 1, 5, 5, 2, 20, 0, 4, 3, 16, 16, 10] and not whole_table
+    # And moto is itself again afterwards
+    assert Table.query is not patched and "query" in vars(Table)
+    assert dynamodb.query(TableName="counters", **QUERIES[0])["Count"] == 40
+    assert whole_table
+
+
+# ---------------------------------------------------------------------------------------------------------
 # The patch registry itself
 # ---------------------------------------------------------------------------------------------------------
 

@@ -428,8 +428,9 @@
     $("#charts").replaceChildren(
       C.bars("Return reasons", one("Returns", "a"),
         a.reasons.map((r) => ({ label: human(r.reason), values: [r.returns], shown: [`${r.returns} (${percent(r.share)})`] }))),
-      C.bars("Return rate by SKU", one("Return rate", "b"),
-        a.return_rate_by_sku.map((r) => ({ label: r.sku, values: [Number(r.return_rate)], shown: [`${percent(r.return_rate)} of ${r.units_sold}`] }))),
+      C.bars("Most returned SKUs", one("Units returned", "b"),
+        a.return_rate_by_sku.map((r) => ({ label: r.sku, values: [r.units_returned], shown: [`${r.units_returned} of ${r.units_sold} (${percent(r.return_rate)})`] })),
+        `The ${a.skus.shown} SKUs with the most units returned in the period, with their return rate; the CSV export lists every SKU.`),
       C.bars("Time in each stage (hours)", [{ name: "p50", className: "a" }, { name: "p90", className: "c" }],
         a.stage_cycle_times.map((s) => ({ label: human(s.stage), values: [Number(s.p50_hours), Number(s.p90_hours)], shown: [`${s.p50_hours} h`, `${s.p90_hours} h`] })),
         "Where returns wait: transit, customs, the warehouse's inspection."),

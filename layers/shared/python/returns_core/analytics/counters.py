@@ -4,7 +4,8 @@ Counters are integers (money in minor units of the seller's base currency), so D
 them atomically and nothing is ever rounded twice. They are keyed by month and by a dimension:
 
     TOTAL                          every figure, for the month
-    SKU#<sku>                      units sold, units returned
+    SKU#<sku>                      units sold, units returned (the row also carries its month in
+                                   `sku_month`, which puts it in the index of SKU rows by units returned)
     REASON#<reason>                returns and units per reason
     COUNTRY#<country>              returns, refunded, cost per destination market
     LANE#<carrier>#<origin>-<dest> shipments, lost, delayed, returns, cost

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from returns_core.analytics.buckets import percentile
 from returns_core.analytics.counters import STAGES
+from returns_core.analytics.skus import DEFAULT_TOP, SkuTotals
 from returns_core.money import from_minor_units
 
 Rows = Mapping[str, Mapping[str, Mapping[str, int]]]  # month -> key -> counter -> value
@@ -65,7 +66,30 @@ def _sum(rows: Rows, prefix: str) -> dict[str, dict[str, int]]:
     return summed
 
 
-def build(rows: Rows, base_currency: str, start: str, end: str) -> dict[str, Any]:
+def sku_row(totals: SkuTotals) -> dict[str, Any]:
+    return {
+        "sku": totals.sku,
+        "units_sold": totals.units_sold,
+        "units_returned": totals.units_returned,
+        "return_rate": _rate(totals.units_returned, totals.units_sold),
+    }
+
+
+def full_list_path(start: str, end: str) -> str:
+    return f"/ops/analytics/skus?from={start}&to={end}"
+
+
+def build(
+    rows: Rows,
+    base_currency: str,
+    start: str,
+    end: str,
+    most_returned: Sequence[SkuTotals] = (),
+    sku_limit: int = DEFAULT_TOP,
+) -> dict[str, Any]:
+    """The report from the period's counter rows (all but the per-SKU ones) and its most returned SKUs,
+    as `analytics.skus.most_returned` ranks them (at most `sku_limit`)."""
+
     def money(minor: int) -> dict[str, str]:
         return from_minor_units(minor, base_currency).to_json()
 
@@ -74,7 +98,6 @@ def build(rows: Rows, base_currency: str, start: str, end: str) -> dict[str, Any
     cost = total.get("cost_minor", 0)
     per_return = (Decimal(cost) / returns).to_integral_value(ROUND_HALF_EVEN) if returns else Decimal(0)
     reasons = _sum(rows, "REASON#")
-    skus = _sum(rows, "SKU#")
     lanes = _sum(rows, "LANE#")
     countries = _sum(rows, "COUNTRY#")
     stages = _sum(rows, "STAGE#")
@@ -102,18 +125,14 @@ def build(rows: Rows, base_currency: str, start: str, end: str) -> dict[str, Any
             ),
             key=lambda row: (-row["returns"], row["reason"]),
         ),
-        "return_rate_by_sku": sorted(
-            (
-                {
-                    "sku": sku,
-                    "units_sold": c.get("units_sold", 0),
-                    "units_returned": c.get("units", 0),
-                    "return_rate": _rate(c.get("units", 0), c.get("units_sold", 0)),
-                }
-                for sku, c in skus.items()
-            ),
-            key=lambda row: (-Decimal(row["return_rate"]), -row["units_returned"], row["sku"]),
-        ),
+        # The most returned SKUs, not every SKU: the catalogue's size must not set the dashboard's speed.
+        "return_rate_by_sku": [sku_row(totals) for totals in most_returned[:sku_limit]],
+        "skus": {
+            "ranked_by": "units_returned",
+            "limit": sku_limit,
+            "shown": len(most_returned[:sku_limit]),
+            "full_list": full_list_path(start, end),
+        },
         "stage_cycle_times": _stage_rows(stages),
         "carriers": sorted(
             (
@@ -190,8 +209,9 @@ def _stage_rows(stages: Mapping[str, Mapping[str, int]]) -> list[dict[str, Any]]
     return rows
 
 
-def to_csv(report: Mapping[str, Any]) -> str:
-    """One row per figure: section, key, metric, value, currency."""
+def to_csv(report: Mapping[str, Any], every_sku: Iterable[SkuTotals] | None = None) -> str:
+    """One row per figure: section, key, metric, value, currency. With `every_sku`, the SKU section
+    holds those SKUs (an export lists them all) instead of the report's most returned ones."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["section", "key", "metric", "value", "currency"])
@@ -212,7 +232,10 @@ def to_csv(report: Mapping[str, Any]) -> str:
 
     emit("totals", "", report["totals"])
     for section, name in keys.items():
-        for row in report[section]:
+        rows = report[section]
+        if section == "return_rate_by_sku" and every_sku is not None:
+            rows = (sku_row(totals) for totals in every_sku)
+        for row in rows:
             emit(section, str(row[name]), row)
     for section in ("carriers", "cost_per_return"):
         for row in report[section]:

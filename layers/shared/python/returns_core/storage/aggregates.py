@@ -9,14 +9,17 @@ split over further transactions (each with its own marker) only when one would e
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from returns_core.analytics.counters import COUNTERS, Deltas, counters_of
+from returns_core.analytics.skus import MAX_PAGE, SKU_PREFIX, SkuTotals, merge_months, most_returned, page_of
 from returns_core.storage.connections import TransactionalStore
 from returns_core.storage.models import AggregateRecord, LedgerRecord, OrderRecord
 
@@ -25,6 +28,9 @@ MAX_ITEMS = 100
 # retry splits the same counts at the same places and each part's marker always means the same counts.
 FIRST_PART_KEYS = 60
 _MAX_ATTEMPTS = 5
+# The first key after every SKU row's ("SKU#" with its last character's successor).
+_AFTER_SKUS = SKU_PREFIX[:-1] + chr(ord(SKU_PREFIX[-1]) + 1)
+_MAX_INDEX_PAGE = 200
 
 
 def _marker(return_id: str, part: int) -> AggregateRecord:
@@ -39,9 +45,18 @@ def _marker_exists(return_id: str, part: int) -> bool:
         return False
 
 
+def index_attributes(period: str, key: str) -> dict[str, str]:
+    """What a counter row carries besides its counters: the month again on SKU rows, which puts the
+    row in the sparse `skus_by_units_returned` index once it has units returned (its sort key)."""
+    return {"sku_month": period} if key.startswith(SKU_PREFIX) else {}
+
+
 def _update(tx: TransactWrite, key: tuple[str, str], counters: dict[str, int]) -> None:
-    actions = [getattr(AggregateRecord, name).add(value) for name, value in sorted(counters.items()) if value]
+    actions: list[Action] = [
+        getattr(AggregateRecord, name).add(value) for name, value in sorted(counters.items()) if value
+    ]
     if actions:
+        actions += [getattr(AggregateRecord, name).set(value) for name, value in index_attributes(*key).items()]
         tx.update(AggregateRecord(key[0], key[1]), actions=actions)
 
 
@@ -134,14 +149,75 @@ class AggregatesStore(TransactionalStore):
         return True
 
     def months(self, months: Iterable[str]) -> dict[str, dict[str, dict[str, int]]]:
-        """Every counter of the given months: month -> key -> counter -> value."""
+        """Every counter of the given months but the per-SKU ones: month -> key -> counter -> value.
+
+        Keys sort COUNTRY#, LANE#, REASON#, SKU#, STAGE#, TOTAL: two key ranges, before and after the
+        SKU rows, read each month without them (one row per SKU and month, as many as the catalogue)."""
         found: dict[str, dict[str, dict[str, int]]] = {}
         for month in months:
             rows: dict[str, dict[str, int]] = {}
-            for item in AggregateRecord.query(month):
-                rows[item.key] = counters_of(_attributes(item))
+            for condition in (AggregateRecord.key < SKU_PREFIX, AggregateRecord.key >= _AFTER_SKUS):
+                for item in AggregateRecord.query(month, condition):
+                    rows[item.key] = counters_of(_attributes(item))
             found[month] = rows
         return found
+
+    def most_returned(self, months: Sequence[str], n: int) -> list[SkuTotals]:
+        """The `n` SKUs with the most units returned over `months`, exactly (`analytics.skus.most_returned`)."""
+        # Pages twice the top's size: on a catalogue whose returns are skewed one round usually settles it.
+        page_size = min(max(2 * n, 20), _MAX_INDEX_PAGE)
+
+        def pages(month: str) -> Iterator[list[tuple[str, int]]]:
+            start: dict[str, Any] | None = None
+            while True:
+                result = AggregateRecord.skus_by_units_returned.query(
+                    month,
+                    scan_index_forward=False,
+                    limit=page_size,
+                    last_evaluated_key=start,
+                )
+                page = [(item.key[len(SKU_PREFIX) :], int(item.units)) for item in result]
+                if page:
+                    yield page
+                start = result.last_evaluated_key
+                if start is None or len(page) < page_size:
+                    return
+
+        def exact(skus: Sequence[str]) -> dict[str, SkuTotals]:
+            keys = [(month, SKU_PREFIX + sku) for sku in skus for month in months]
+            return merge_months([map(_sku_counts, AggregateRecord.batch_get(keys))])
+
+        return most_returned(months, n, pages, exact)
+
+    def skus_after(self, months: Sequence[str], after: str | None, limit: int) -> tuple[list[SkuTotals], bool]:
+        """The first `limit` SKUs in code order after `after` (a SKU code, or None for the first page),
+        their totals over `months`, and whether more follow (`analytics.skus.page_of`)."""
+        per_month = []
+        for month in months:
+            start = {"period": {"S": month}, "key": {"S": SKU_PREFIX + after}} if after is not None else None
+            result = AggregateRecord.query(
+                month,
+                AggregateRecord.key.startswith(SKU_PREFIX),
+                limit=limit + 1,
+                last_evaluated_key=start,
+            )
+            per_month.append([_sku_counts(item) for item in result])
+        return page_of(per_month, limit)
+
+    def every_sku(self, months: Sequence[str], page: int = MAX_PAGE) -> Iterator[SkuTotals]:
+        """Every SKU of the period in code order, read `page` SKUs at a time (the CSV export)."""
+        after: str | None = None
+        while True:
+            found, more = self.skus_after(months, after, page)
+            yield from found
+            if not more or not found:
+                return
+            after = found[-1].sku
+
+
+def _sku_counts(item: AggregateRecord) -> tuple[str, int, int]:
+    """A SKU row as (sku, units sold, units returned)."""
+    return item.key[len(SKU_PREFIX) :], int(item.units_sold or 0), int(item.units or 0)
 
 
 def _attributes(item: Model) -> dict[str, object]:

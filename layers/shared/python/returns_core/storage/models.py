@@ -191,6 +191,18 @@ class PortalRecord(Model):
     data = JSONAttribute(null=True)
 
 
+class SkusByUnitsReturned(GlobalSecondaryIndex["AggregateRecord"]):
+    """Each month's SKU rows, by units returned: sparse, as only SKU rows carry `sku_month` and only
+    SKUs with returns have `units` (the most returned SKUs are read from it, a page at a time)."""
+
+    class Meta:
+        index_name = "skus_by_units_returned"
+        projection = KeysOnlyProjection()
+
+    sku_month = UnicodeAttribute(hash_key=True)
+    units = NumberAttribute(range_key=True)
+
+
 class AggregateRecord(Model):
     """One month's counters for one dimension (see returns_core.analytics.counters), or a marker
     saying a return's counts were added (so they are added exactly once)."""
@@ -210,6 +222,10 @@ class AggregateRecord(Model):
     lost = NumberAttribute(null=True)
     delayed = NumberAttribute(null=True)
     waited = NumberAttribute(null=True)  # returns that waited this long in a stage
+    # The month again, on SKU rows only (`storage.aggregates.index_attributes`): the sparse index's key.
+    sku_month = UnicodeAttribute(null=True)
+
+    skus_by_units_returned = SkusByUnitsReturned()
 
 
 _MODELS: dict[str, type[Model]] = {
