@@ -2,10 +2,12 @@
 API's latency while they run.
 
 Each return is requested over HTTP, shipped (the carrier's signed scan webhooks, no gap between
-scans), inspected by ops, refunded and costed by the real state machine. The happy path has no timed
-waits, and its deadlines are scaled so they never fire. Returns per second is completed returns over
-the wall-clock time from the first request to the last execution's end. The API's latency is measured
-from the client, over HTTP, for every storefront request made meanwhile (requests and status reads).
+scans), inspected by ops, refunded and costed by the real state machine. One return goes through
+first, untimed, so the figure is a warm stack's (cold starts are the cold-start benchmark's). The
+happy path has no timed waits, and its deadlines are scaled so they never fire. Returns per second
+is completed returns over the wall-clock time from the first request to the last execution's end.
+The API's latency is measured from the client, over HTTP, for every storefront request made
+meanwhile (requests and status reads).
 
 What bounds the figure: the local stack is one Python process (moto serving every AWS call over
 HTTP, its Step Functions interpreter, the handlers, the gateway and this driver), so it runs on one
@@ -86,8 +88,12 @@ def _attempt(run: Run, number: str, email: str, latencies: _Latencies) -> str:
 def run(returns: int = 40, concurrency: int = 10) -> dict[str, Any]:
     latencies = _Latencies()
     with Run(time_scale=TIME_SCALE) as bench:
-        numbers = [f"BENCH-TP-{i:05d}-{time.monotonic_ns() % 10**6}" for i in range(returns)]
+        numbers = [f"BENCH-TP-{i:05d}-{time.monotonic_ns() % 10**6}" for i in range(returns + 1)]
         emails = {number: copy_order(bench, TEMPLATE_ORDER, number) for number in numbers}
+        # One return first, untimed: every function's cold start (measured on its own above) is behind us,
+        # as it is for a deployment that has been taking returns.
+        warm_up = numbers.pop()
+        _attempt(bench, warm_up, emails[warm_up], _Latencies())
         time.sleep(0.5)
         started, cpu_started = time.perf_counter(), time.process_time()
         with ThreadPoolExecutor(max_workers=concurrency) as pool:

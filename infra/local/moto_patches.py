@@ -10,8 +10,9 @@ classes, so:
 * every patch is idempotent (applying twice never wraps twice) and undone by :func:`restore_all`.
 
 Public API: :func:`install_lambda_invoker`, :func:`fix_early_callback`, :func:`fix_send_task_failure_cause`,
-:func:`set_time_scale`, :func:`apply_all`, :func:`restore_all`; and, for benchmarks only (not applied by
-:func:`apply_all`), :func:`bound_queries_to_their_partition` / :func:`queries_bounded_to_their_partition`.
+:func:`set_time_scale`, :func:`reuse_clients_and_parsed_definitions`, :func:`apply_all`, :func:`restore_all`;
+and, for benchmarks only (not applied by :func:`apply_all`), :func:`bound_queries_to_their_partition` /
+:func:`queries_bounded_to_their_partition`.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from __future__ import annotations
 import inspect
 import json
 import logging
+import sys
 import threading
 import time
 import traceback
 import types
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Final
@@ -36,9 +39,14 @@ from moto.dynamodb.comparisons import get_comparison_func
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+from moto.stepfunctions.parser.asl.component.component import Component
+from moto.stepfunctions.parser.asl.component.eval_component import EvalComponent
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
 from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackEndpoint, HeartbeatEndpoint
 from moto.stepfunctions.parser.asl.eval.environment import Environment
+from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+from moto.stepfunctions.parser.asl.utils import boto_client
+from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 from moto.stepfunctions.responses import StepFunctionResponse
 
@@ -51,6 +59,7 @@ __all__ = [
     "install_lambda_invoker",
     "queries_bounded_to_their_partition",
     "restore_all",
+    "reuse_clients_and_parsed_definitions",
     "set_time_scale",
 ]
 
@@ -111,6 +120,10 @@ def restore_all() -> None:
             _unpatch(owner, attr)
         _resolver = None
         _time_scale = 1.0
+        with _reused_lock:
+            _reused_clients.clear()
+        with _parsing_lock:
+            _parsed_programs.clear()
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -462,6 +475,78 @@ def queries_bounded_to_their_partition() -> Iterator[None]:
 
 
 # ---------------------------------------------------------------------------------------------------------
+# Speed, not a defect: moto's interpreter builds a new boto3 client for every Lambda task it runs and parses
+# the ASL definition afresh (ANTLR, ~0.2 s for ours) for every execution. Together that was a tenth of the
+# local stack's CPU per return. Clients are thread-safe and depend only on where they point; a parsed
+# program holds no per-execution state (that lives in each execution's Environment) once every component
+# has the heap key it draws lazily, so one parse serves every execution of a definition.
+# ---------------------------------------------------------------------------------------------------------
+
+_original_boto_client_for: Final = boto_client.boto_client_for
+_reused_lock = threading.Lock()
+_parsing_lock = threading.Lock()
+_reused_clients: dict[tuple[str, str, bool, int], Any] = {}
+_parsed_programs: OrderedDict[str, Any] = OrderedDict()
+_PARSED_PROGRAMS_KEPT: Final = 16
+
+
+def _reused_boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
+    from moto.core.models import botocore_stubber
+    from moto.settings import moto_server_port
+
+    # The same inputs moto builds its client from (it ignores the credentials too).
+    key = (region, service, bool(botocore_stubber.enabled), int(moto_server_port()))
+    with _reused_lock:
+        client = _reused_clients.get(key)
+        if client is None:
+            client = _reused_clients[key] = _original_boto_client_for(region, service, state_credentials)
+    return client
+
+
+def _draw_heap_keys(program: Any) -> None:
+    """Give every component its heap key now, before executions share it (two drawing one at once differ)."""
+    seen: set[int] = set()
+    pending = [program]
+    while pending:
+        node = pending.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, EvalComponent):
+            _ = node.heap_key
+        if isinstance(node, list | tuple | set | frozenset):
+            pending.extend(node)
+        elif isinstance(node, dict):
+            pending.extend(node.values())
+        elif isinstance(node, Component):
+            pending.extend(vars(node).values())
+
+
+def _parsed_once(self: ExecutionWorker) -> Any:
+    definition = self._evaluation_details.state_machine_details.definition
+    # Parsing under the lock: executions started together wait for the one parse instead of each doing it.
+    with _parsing_lock:
+        program = _parsed_programs.get(definition)
+        if program is None:
+            program = AmazonStateLanguageParser.parse(definition)[0]
+            _draw_heap_keys(program)
+            _parsed_programs[definition] = program
+            while len(_parsed_programs) > _PARSED_PROGRAMS_KEPT:
+                _parsed_programs.popitem(last=False)
+        _parsed_programs.move_to_end(definition)
+        return program
+
+
+def reuse_clients_and_parsed_definitions() -> None:
+    """One boto3 client per service for moto's tasks, one parse per state machine definition."""
+    for module in list(sys.modules.values()):
+        in_interpreter = module is not None and module.__name__.startswith("moto.stepfunctions.parser")
+        if in_interpreter and vars(module).get("boto_client_for") is _original_boto_client_for:
+            _patch(module, "boto_client_for", _reused_boto_client_for)
+    _patch(ExecutionWorker, "_get_evaluation_entrypoint", _parsed_once)
+
+
+# ---------------------------------------------------------------------------------------------------------
 
 
 def apply_all(resolve: FunctionResolver, time_scale: float = 1.0) -> None:
@@ -470,3 +555,4 @@ def apply_all(resolve: FunctionResolver, time_scale: float = 1.0) -> None:
     fix_early_callback()
     fix_send_task_failure_cause()
     set_time_scale(time_scale)
+    reuse_clients_and_parsed_definitions()

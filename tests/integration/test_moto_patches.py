@@ -7,6 +7,7 @@ fails, which is the signal to delete the matching patch rather than keep patchin
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -624,13 +625,109 @@ def test_bounded_queries_answer_as_moto_does_from_the_items_they_read(monkeypatc
 # ---------------------------------------------------------------------------------------------------------
 
 
+# ---------------------------------------------------------------------------------------------------------
+# Reused clients and parsed definitions (speed)
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _start(sfn: Any, machine_arn: str, name: str, payload: dict[str, Any]) -> str:
+    return str(sfn.start_execution(stateMachineArn=machine_arn, name=name, input=json.dumps(payload))["executionArn"])
+
+
+def _retried_per_return(failures_each: int, calls: dict[str, int]) -> moto_patches.LambdaHandler:
+    lock = threading.Lock()
+
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        with lock:
+            calls[event["returnId"]] = calls.get(event["returnId"], 0) + 1
+            attempt = calls[event["returnId"]]
+        if attempt <= failures_each:
+            raise CarrierUnavailable(f"attempt {attempt}: carrier API down")
+        return {"booked": event["returnId"], "attempts": attempt}
+
+    return handler
+
+
+def test_unpatched_every_execution_parses_the_definition_and_every_task_builds_a_client(
+    sfn: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+
+    # Given moto's interpreter counted: parses of a definition, Lambda clients built for tasks
+    parses, clients = _count_parses_and_lambda_clients(monkeypatch, AmazonStateLanguageParser)
+    moto_patches.install_lambda_invoker(_only({FUNCTION: _quote_label}))
+    definition = {"StartAt": "Quote", "States": {"Quote": {"Type": "Task", "Resource": FUNCTION_ARN, "End": True}}}
+    machine = sfn.create_state_machine(name="reparsed", definition=json.dumps(definition), roleArn=ROLE_ARN)
+    parses.clear()  # creating the machine validates (parses) the definition once
+
+    # When three executions run
+    for n in range(3):
+        arn = _start(sfn, machine["stateMachineArn"], f"reparsed-{n}", {"returnId": f"R-{n}"})
+        _output(_wait_until_done(sfn, arn, time.monotonic() + EXECUTION_DEADLINE_SECONDS))
+
+    # Then each parsed the definition again and built its own Lambda client
+    assert len(parses) == 3
+    assert len(clients) == 3
+
+
+def _count_parses_and_lambda_clients(monkeypatch: pytest.MonkeyPatch, parser: Any) -> tuple[list[str], list[str]]:
+    parses: list[str] = []
+    clients: list[str] = []
+    original_parse = parser.parse
+
+    def counted_parse(definition: str) -> Any:
+        parses.append(definition)
+        return original_parse(definition)
+
+    monkeypatch.setattr(parser, "parse", staticmethod(counted_parse))
+    original_client = boto3.client
+
+    def counted_client(*args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("service_name", args[0] if args else None) == "lambda":
+            clients.append("lambda")
+        return original_client(*args, **kwargs)
+
+    monkeypatch.setattr(boto3, "client", counted_client)
+    return parses, clients
+
+
+def test_executions_share_one_parse_and_one_client_yet_keep_their_own_retry_counts(
+    sfn: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+
+    # Given the patch, and a carrier that fails each return's first two attempts (MaxAttempts 2 allows them)
+    parses, clients = _count_parses_and_lambda_clients(monkeypatch, AmazonStateLanguageParser)
+    calls: dict[str, int] = {}
+    moto_patches.install_lambda_invoker(_only({FUNCTION: _retried_per_return(2, calls)}))
+    moto_patches.set_time_scale(0.01)
+    moto_patches.reuse_clients_and_parsed_definitions()
+    machine = sfn.create_state_machine(
+        name="shared", definition=json.dumps(_retry_then_wait(interval_seconds=1, wait_seconds=1)), roleArn=ROLE_ARN
+    )
+    parses.clear()
+
+    # When six executions of it run at once
+    arns = [_start(sfn, machine["stateMachineArn"], f"shared-{n}", {"returnId": f"R-{n}"}) for n in range(6)]
+    described = [_wait_until_done(sfn, arn, time.monotonic() + EXECUTION_DEADLINE_SECONDS) for arn in arns]
+
+    # Then every one succeeded on its own third attempt: retry counters were not shared between executions
+    assert [d["status"] for d in described] == ["SUCCEEDED"] * 6
+    assert calls == {f"R-{n}": 3 for n in range(6)}
+    # And the definition was parsed once, and one Lambda client served all 18 invocations
+    assert len(parses) == 1
+    assert len(clients) <= 1
+
+
 def test_apply_all_twice_then_restore_all_returns_moto_to_its_originals(sfn: Any) -> None:
     from moto.awslambda_simple.models import LambdaSimpleBackend
     from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
     from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import (
         WaitFunction,
     )
     from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackEndpoint
+    from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
     from moto.stepfunctions.responses import StepFunctionResponse
 
     def points() -> list[object]:
@@ -640,6 +737,8 @@ def test_apply_all_twice_then_restore_all_returns_moto_to_its_originals(sfn: Any
             StepFunctionResponse.send_task_failure,
             WaitFunction._wait_interval,
             retrier_decl.time,
+            lambda_eval_utils.boto_client_for,
+            ExecutionWorker._get_evaluation_entrypoint,
         ]
 
     originals = points()
@@ -660,7 +759,7 @@ def test_apply_all_twice_then_restore_all_returns_moto_to_its_originals(sfn: Any
 
     # When the time scale goes back to 1.0, moto's own sleeps come back
     moto_patches.set_time_scale(1.0)
-    assert points()[3:] == originals[3:]
+    assert points()[3:5] == originals[3:5]
 
     # When everything is restored
     moto_patches.restore_all()
