@@ -13,8 +13,10 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, Field
 
 from returns_core.api.http import build_resolver, error_response, json_response, raw_body, webhook_secrets
+from returns_core.api.openapi import errors, openapi_document
 from returns_core.clock import utcnow
 from returns_core.observability import logger, metrics, tracer
 from returns_core.ports.events import PublishFailed
@@ -31,9 +33,43 @@ _CLOCK_SKEW = timedelta(hours=6)
 _MOST_SCANS = 50
 
 app = build_resolver()
+TITLE = "carrier webhooks"
+DESCRIPTION = (
+    "Tracking scans pushed by carriers and tracking services, signed as each provider signs them "
+    "(the signature is checked over the raw body). Every scan is applied once, whatever is resent."
+)
 
 
-@app.post("/webhooks/carriers/<provider>")
+class ScansAccepted(BaseModel):
+    accepted: bool
+    published: int = Field(description="scans queued for the returns they belong to")
+    ignored: int = Field(description="scans already received, or older than the delivery's newest fifty")
+    future_dated: int = Field(description="scans dated further ahead than clocks can drift; dropped")
+
+
+@app.post(
+    "/webhooks/carriers/<provider>",
+    summary="A carrier's tracking webhook",
+    responses=errors(
+        400,
+        401,
+        404,
+        409,
+        422,
+        503,
+        ok={202: {"description": "Accepted", "content": {"application/json": {"model": ScansAccepted}}}},
+        json_body=False,
+        why={
+            400: "The body is not a tracking event of this provider, or every scan in it is dated in the future",
+            401: "The signature is missing or does not match",
+            404: "No webhook for this provider",
+            409: "The same event is being processed by another delivery; retry later",
+            422: "The path is not valid",
+            503: "The event could not be queued, or this provider's secret is not configured; retry later",
+        },
+    ),
+    status_code=202,
+)
 def receive(provider: Annotated[str, Path(max_length=40)]) -> Response[dict[str, Any]]:
     carrier = find_provider(provider)
     if carrier is None:
@@ -97,6 +133,11 @@ def receive(provider: Annotated[str, Path(max_length=40)]) -> Response[dict[str,
     return json_response(
         202, {"accepted": True, "published": published, "ignored": ignored, "future_dated": future_dated}
     )
+
+
+@app.get("/webhooks/carriers/openapi.json", include_in_schema=False)
+def openapi() -> Response[str]:
+    return Response(200, "application/json", openapi_document(app, TITLE, DESCRIPTION))
 
 
 @metrics.log_metrics

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from returns_core.analytics import report, skus
 from returns_core.api.http import body_problem, build_resolver, json_response
+from returns_core.api.openapi import openapi_document, ops_errors
 from returns_core.api.views import ops_view, summary_view
 from returns_core.clock import utcnow
 from returns_core.domain.inspection import DeductionReason, LineFinding, NotAccepted, check_inspection
@@ -33,6 +34,11 @@ from returns_core.workflow.inventory import announce_restock
 from returns_core.workflow.milestones import Stage
 
 app = build_resolver()
+TITLE = "ops API"
+DESCRIPTION = (
+    "Returns by status, one return with its execution history and ledger, review, inspection, refunds, "
+    "alerts, analytics and order sync. Every route needs an ops token: Authorization: Bearer <JWT>."
+)
 
 ReturnId = Annotated[str, Path(min_length=1, max_length=40)]
 
@@ -98,7 +104,7 @@ def _record(return_id: str) -> Any:
     return record
 
 
-@app.get("/ops/returns")
+@app.get("/ops/returns", summary="Returns, newest first, by status", responses=ops_errors(422))
 def list_returns(
     status: Annotated[ReturnStatus | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 25,
@@ -122,7 +128,11 @@ def list_returns(
     }
 
 
-@app.get("/ops/returns/<return_id>")
+@app.get(
+    "/ops/returns/<return_id>",
+    summary="One return with its execution history and ledger",
+    responses=ops_errors(404, 422),
+)
 def get_return(return_id: ReturnId) -> dict[str, Any]:
     record = _record(return_id)
     svc = services()
@@ -132,7 +142,11 @@ def get_return(return_id: ReturnId) -> dict[str, Any]:
     return {**ops_view(record, svc.documents), "execution": execution, "ledger": ledger, "ledger_total": total}
 
 
-@app.post("/ops/returns/<return_id>/review")
+@app.post(
+    "/ops/returns/<return_id>/review",
+    summary="Approve or reject a return held for review",
+    responses=ops_errors(404, 409, 422),
+)
 def review(return_id: ReturnId, body: Annotated[ReviewBody, Body()]) -> dict[str, Any]:
     _record(return_id)
     stored = services().milestones.record_review(return_id, body.decision.value, body.reason, body.reviewer)
@@ -140,7 +154,11 @@ def review(return_id: ReturnId, body: Annotated[ReviewBody, Body()]) -> dict[str
     return {"return_id": return_id, "review": stored}
 
 
-@app.post("/ops/returns/<return_id>/inspection")
+@app.post(
+    "/ops/returns/<return_id>/inspection",
+    summary="Record what the warehouse found",
+    responses=ops_errors(404, 409, 422),
+)
 def inspection(return_id: ReturnId, body: Annotated[InspectionBody, Body()]) -> dict[str, Any]:
     record = _record(return_id)
     svc = services()
@@ -171,7 +189,12 @@ def inspection(return_id: ReturnId, body: Annotated[InspectionBody, Body()]) -> 
     return {"return_id": return_id, "inspection": stored}
 
 
-@app.post("/ops/returns/<return_id>/inspection-photos", status_code=201)
+@app.post(
+    "/ops/returns/<return_id>/inspection-photos",
+    summary="A presigned POST for one inspection photo",
+    responses=ops_errors(404, 422, ok={201: "Where and how to upload the photo"}),
+    status_code=201,
+)
 def inspection_photo(return_id: ReturnId, body: Annotated[UploadRequest, Body()]) -> Response[dict[str, Any]]:
     """A presigned POST for one inspection photo of this return; its key goes in the inspection's item."""
     _record(return_id)
@@ -185,7 +208,11 @@ class RefundRetryBody(BaseModel):
     note: str | None = Field(default=None, max_length=500)
 
 
-@app.post("/ops/returns/<return_id>/refund-retry")
+@app.post(
+    "/ops/returns/<return_id>/refund-retry",
+    summary="Try a parked refund again",
+    responses=ops_errors(404, 409, 422),
+)
 def retry_refund(return_id: ReturnId, body: Annotated[RefundRetryBody, Body()]) -> dict[str, Any]:
     _record(return_id)
     services().milestones.retry_refund(return_id, body.operator, body.note)
@@ -193,7 +220,12 @@ def retry_refund(return_id: ReturnId, body: Annotated[RefundRetryBody, Body()]) 
     return {"return_id": return_id, "retry": "REQUESTED"}
 
 
-@app.post("/ops/returns/<return_id>/refund-repay", status_code=202)
+@app.post(
+    "/ops/returns/<return_id>/refund-repay",
+    summary="Pay again a refund reversed after the return ended",
+    responses=ops_errors(404, 409, 422, ok={202: "The repayment is requested"}),
+    status_code=202,
+)
 def repay_refund(return_id: ReturnId, body: Annotated[RefundRetryBody, Body()]) -> Response[dict[str, Any]]:
     """Pay again a refund the provider reversed after the return had ended."""
     _record(return_id)
@@ -202,7 +234,11 @@ def repay_refund(return_id: ReturnId, body: Annotated[RefundRetryBody, Body()]) 
     return json_response(202, {"return_id": return_id, "repay": "REQUESTED"})
 
 
-@app.post("/ops/returns/<return_id>/label-retry")
+@app.post(
+    "/ops/returns/<return_id>/label-retry",
+    summary="Try a parked label purchase again",
+    responses=ops_errors(404, 409, 422),
+)
 def retry_label(return_id: ReturnId, body: Annotated[RefundRetryBody, Body()]) -> dict[str, Any]:
     _record(return_id)
     services().milestones.retry(return_id, Stage.LABEL_FIX, body.operator, body.note)
@@ -210,7 +246,7 @@ def retry_label(return_id: ReturnId, body: Annotated[RefundRetryBody, Body()]) -
     return {"return_id": return_id, "retry": "REQUESTED"}
 
 
-@app.get("/ops/alerts")
+@app.get("/ops/alerts", summary="What ops must act on now", responses=ops_errors(422))
 def alerts(code: Annotated[str | None, Query()] = None) -> dict[str, Any]:
     """What ops must act on now across every open return, critical first, then the oldest."""
     if code is not None and code not in set(AlertCode):
@@ -240,7 +276,17 @@ class AdjustmentBody(BaseModel):
     note: str | None = Field(default=None, max_length=500)
 
 
-@app.post("/ops/returns/<return_id>/ledger-adjustments", status_code=201)
+@app.post(
+    "/ops/returns/<return_id>/ledger-adjustments",
+    summary="Add a cost or recovery to a return's ledger",
+    responses=ops_errors(
+        404,
+        409,
+        422,
+        ok={201: "The line is added", 200: "A line with this reference was added before; nothing changed"},
+    ),
+    status_code=201,
+)
 def ledger_adjustment(return_id: ReturnId, body: Annotated[AdjustmentBody, Body()]) -> Response[dict[str, Any]]:
     """A cost or recovery from paperwork that came after the workflow's steps, as its own ledger line."""
     record = _record(return_id)
@@ -271,7 +317,11 @@ class AcknowledgeBody(BaseModel):
     note: str | None = Field(default=None, max_length=500)
 
 
-@app.post("/ops/returns/<return_id>/alerts/<code>/acknowledge")
+@app.post(
+    "/ops/returns/<return_id>/alerts/<code>/acknowledge",
+    summary="Take an alert off the list",
+    responses=ops_errors(404, 409, 422),
+)
 def acknowledge_alert(
     return_id: ReturnId, code: Annotated[AlertCode, Path()], body: Annotated[AcknowledgeBody, Body()]
 ) -> dict[str, Any]:
@@ -285,7 +335,7 @@ def acknowledge_alert(
     return {"return_id": return_id, "code": code.value, "acknowledged": True, "already": not changed}
 
 
-@app.post("/ops/ledger/backfill")
+@app.post("/ops/ledger/backfill", summary="Write what ended returns lack in the ledger", responses=ops_errors(409, 422))
 def backfill_ledger(
     status: Annotated[ReturnStatus, Query()],
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
@@ -307,13 +357,13 @@ def backfill_ledger(
     return {"returns": len(page), "lines_written": written, "next_cursor": next_cursor}
 
 
-@app.get("/ops/unmatched-scans")
+@app.get("/ops/unmatched-scans", summary="Scans no return matched yet", responses=ops_errors())
 def unmatched_scans() -> dict[str, Any]:
     pending = services().unmatched_scans.pending()
     return {"scans": [scan.model_dump(mode="json") for scan in pending], "count": len(pending)}
 
 
-@app.post("/ops/unmatched-scans/reconcile")
+@app.post("/ops/unmatched-scans/reconcile", summary="Apply the kept scans that now match", responses=ops_errors(409))
 def reconcile_scans() -> dict[str, Any]:
     """Apply every kept scan whose tracking number now belongs to a return."""
     applied, still_unmatched = 0, 0
@@ -327,6 +377,9 @@ def reconcile_scans() -> dict[str, Any]:
     logger.info("unmatched scans reconciled", extra={"applied": applied, "still_unmatched": still_unmatched})
     return {"applied": applied, "still_unmatched": still_unmatched}
 
+
+_CSV = {"description": "The figures as CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}
+_ORDER_SYNCED = {201: "The order is stored", 200: "The order was known; it is updated"}
 
 FromMonth = Annotated[str | None, Query(alias="from", pattern=r"^\d{4}-\d{2}$", description="first month, YYYY-MM")]
 ToMonth = Annotated[str | None, Query(alias="to", pattern=r"^\d{4}-\d{2}$", description="last month, YYYY-MM")]
@@ -357,7 +410,7 @@ def _after(cursor: str | None) -> str | None:
         raise InvalidInput("The cursor is not valid.", code="INVALID_CURSOR") from None
 
 
-@app.get("/ops/analytics")
+@app.get("/ops/analytics", summary="The period's figures", responses=ops_errors(422))
 def analytics(start: FromMonth = None, end: ToMonth = None, sku_limit: SkuLimit = skus.DEFAULT_TOP) -> dict[str, Any]:
     """The period's figures, with its `sku_limit` most returned SKUs (every SKU: /ops/analytics/skus)."""
     svc = services()
@@ -366,7 +419,7 @@ def analytics(start: FromMonth = None, end: ToMonth = None, sku_limit: SkuLimit 
     return report.build(svc.aggregates.months(months), svc.settings.base_currency, start, end, top, sku_limit)
 
 
-@app.get("/ops/analytics/skus")
+@app.get("/ops/analytics/skus", summary="Every SKU's figures, a page at a time", responses=ops_errors(422))
 def analytics_skus(
     start: FromMonth = None, end: ToMonth = None, cursor: PageCursor = None, limit: PageLimit = skus.DEFAULT_PAGE
 ) -> dict[str, Any]:
@@ -381,7 +434,11 @@ def analytics_skus(
     }
 
 
-@app.get("/ops/analytics/export.csv")
+@app.get(
+    "/ops/analytics/export.csv",
+    summary="The figures as CSV",
+    responses=ops_errors(422, ok={200: _CSV}),
+)
 def analytics_csv(start: FromMonth = None, end: ToMonth = None) -> Response[str]:
     """The figures as CSV, every SKU included (the full list, read a page at a time)."""
     svc = services()
@@ -396,13 +453,18 @@ def analytics_csv(start: FromMonth = None, end: ToMonth = None) -> Response[str]
     )
 
 
-@app.post("/orders")
+@app.post("/orders", summary="Sync an order placed", responses=ops_errors(422, ok=_ORDER_SYNCED), status_code=201)
 def create_order(order: Annotated[Order, Body()]) -> Response[dict[str, Any]]:
     """The storefront's order sync: an order placed (units sold count towards return rates)."""
     return sync_order(order.order_number, order)
 
 
-@app.put("/ops/orders/<order_number>")
+@app.put(
+    "/ops/orders/<order_number>",
+    summary="Store or update an order",
+    responses=ops_errors(422, ok=_ORDER_SYNCED),
+    status_code=201,
+)
 def sync_order(
     order_number: Annotated[str, Path(min_length=1, max_length=64)], order: Annotated[Order, Body()]
 ) -> Response[dict[str, Any]]:
@@ -411,6 +473,11 @@ def sync_order(
     existed = services().orders.find(order_number) is not None
     services().orders.upsert(order)
     return json_response(200 if existed else 201, {"order_number": order_number, "lines": len(order.lines)})
+
+
+@app.get("/ops/openapi.json", include_in_schema=False)
+def openapi() -> Response[str]:
+    return Response(200, "application/json", openapi_document(app, TITLE, DESCRIPTION, bearer=True))
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -12,8 +12,10 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, Field
 
 from returns_core.api.http import build_resolver, error_response, json_response, raw_body, webhook_secrets
+from returns_core.api.openapi import errors, openapi_document
 from returns_core.clock import utcnow
 from returns_core.observability import logger, metrics, tracer
 from returns_core.storage.repository import ConcurrentUpdate
@@ -21,9 +23,50 @@ from returns_core.webhooks.payment_events import PAYMENT_WEBHOOKS, SignatureInva
 from returns_core.wiring import services
 
 app = build_resolver()
+TITLE = "payment webhooks"
+DESCRIPTION = (
+    "Refund outcomes pushed by payment providers (stripe, adyen, the sandbox), signed as each signs them "
+    "(the signature is checked over the raw body). Every event is applied once, whatever is resent."
+)
 
 
-@app.post("/webhooks/payments/<provider>")
+class RefundEventsAccepted(BaseModel):
+    accepted: bool
+    outcomes: dict[str, int] = Field(description="how many of the delivery's events had each outcome")
+
+
+_ACCEPTED = {
+    "description": "Accepted (adyen is answered with the text `[accepted]`, as it requires)",
+    "content": {
+        "application/json": {"model": RefundEventsAccepted},
+        "text/plain": {"schema": {"type": "string", "const": "[accepted]"}},
+    },
+}
+
+
+@app.post(
+    "/webhooks/payments/<provider>",
+    summary="A payment provider's refund webhook",
+    responses=errors(
+        400,
+        401,
+        404,
+        409,
+        422,
+        503,
+        ok={202: _ACCEPTED},
+        json_body=False,
+        why={
+            400: "The body is not a refund event of this provider",
+            401: "The signature is missing or does not match",
+            404: "No webhook for this payment provider",
+            409: "The refund is being updated by another delivery; retry later",
+            422: "The path is not valid",
+            503: "This provider's secret is not configured; retry later",
+        },
+    ),
+    status_code=202,
+)
 def receive(provider: Annotated[str, Path(max_length=40)]) -> Response[Any]:
     read = PAYMENT_WEBHOOKS.get(provider)
     if read is None:
@@ -57,6 +100,11 @@ def receive(provider: Annotated[str, Path(max_length=40)]) -> Response[Any]:
         # Adyen marks a notification delivered only when the answer's body is exactly this.
         return Response(status_code=202, content_type="text/plain", body="[accepted]")
     return json_response(202, {"accepted": True, "outcomes": outcomes})
+
+
+@app.get("/webhooks/payments/openapi.json", include_in_schema=False)
+def openapi() -> Response[str]:
+    return Response(200, "application/json", openapi_document(app, TITLE, DESCRIPTION))
 
 
 @metrics.log_metrics

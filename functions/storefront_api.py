@@ -19,6 +19,8 @@ from returns_core.portal.requests import Lookup, UploadRequest, Verify
 from returns_core.wiring import services
 
 app = build_resolver()
+TITLE = "storefront and shopper portal API"
+DESCRIPTION = "Start and follow returns; the self-service portal's lookup, uploads and status page."
 
 _KEY_MAX = 255
 Lang = Annotated[str | None, Query(max_length=16, description="Language tag; else Accept-Language")]
@@ -109,7 +111,7 @@ def track(token: Annotated[str, Path(min_length=1, max_length=2048)], lang: Lang
 
 @app.get("/openapi.json", include_in_schema=False)
 def openapi() -> Response[str]:
-    return Response(200, "application/json", openapi_document(app))
+    return Response(200, "application/json", openapi_document(app, TITLE, DESCRIPTION))
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -185,7 +185,11 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         name="carrier-webhook",
         handler="functions.carrier_webhook.handler",
         description="Carrier scan webhooks: verify, normalise, dedupe, publish",
-        routes=(Route("POST", "/webhooks/carriers/{provider}", Auth.SIGNED),),
+        routes=(
+            Route("POST", "/webhooks/carriers/{provider}", Auth.SIGNED),
+            # The document a carrier's integrator reads; API Gateway prefers this route over {provider}.
+            Route("GET", "/webhooks/carriers/openapi.json", Auth.PUBLIC),
+        ),
         tables={"idempotency": RW},
         put_events=True,
         timeout_seconds=10,
@@ -194,7 +198,10 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         name="payment-webhook",
         handler="functions.payment_webhook.handler",
         description="Payment providers' refund webhooks: verify, settle the refund once, resume its task",
-        routes=(Route("POST", "/webhooks/payments/{provider}", Auth.SIGNED),),
+        routes=(
+            Route("POST", "/webhooks/payments/{provider}", Auth.SIGNED),
+            Route("GET", "/webhooks/payments/openapi.json", Auth.PUBLIC),
+        ),
         tables={"returns": RW},
         put_events=True,  # an early refund settled later: the shopper's email
         task_callbacks=True,
@@ -224,6 +231,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
             Route("GET", "/ops/analytics", Auth.OPS),
             Route("GET", "/ops/analytics/skus", Auth.OPS),
             Route("GET", "/ops/analytics/export.csv", Auth.OPS),
+            Route("GET", "/ops/openapi.json", Auth.OPS),
         ),
         # Order sync counts units sold; ledger adjustments write their line with its counters.
         tables={"orders": RW, "returns": RW, "ledger": RW, "aggregates": RW},
