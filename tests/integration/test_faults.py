@@ -1,25 +1,38 @@
-"""Faults on the way: a flaky carrier, a function that dies between two writes. Each is retried or
-parked visibly; nothing is doubled or lost.
+"""Faults on the way: a flaky carrier, a function that dies between two writes, a bus that takes a
+delivery's scans only in part. Each is retried or parked visibly; nothing is doubled or lost.
 
-(A payment provider timing out is in test_refund_exactly_once.py; the bus refusing a scan in
+(A payment provider timing out is in test_refund_exactly_once.py; the bus refusing a single scan in
 test_carrier_webhook.py.)
 """
 
 from __future__ import annotations
 
+import json
 import threading
 from typing import Any
 
 import pytest
 from pynamodb.transactions import TransactWrite
 
+from infra import catalogue
 from returns_core.adapters.sandbox_carrier import SHIPMENTS_PREFIX, SandboxCarrier
 from returns_core.ports.carriers import CarrierUnavailable, Label, Rate, ShipmentRequest
 from returns_core.storage.models import LedgerRecord
+from returns_core.webhooks import easypost
 from returns_core.wiring import services
 from returns_core.workflow.costs import CostRecorder
 
-from .support import LocalAws, create_return, drive_to_refund, ops, seed_order, wait_status
+from .support import (
+    BusTap,
+    LocalAws,
+    api_event,
+    call_api,
+    create_return,
+    drive_to_refund,
+    ops,
+    seed_order,
+    wait_status,
+)
 
 
 @pytest.mark.leaves_workflows_waiting  # the labelled returns wait for their parcels
@@ -95,3 +108,58 @@ def test_costs_recorded_by_a_function_that_died_after_its_first_transaction_are_
     totals = ops("GET", "/ops/analytics").body["totals"]
     assert totals["returns"] == baseline["returns"] + 1
     assert totals["units_returned"] == baseline["units_returned"] + 1
+
+
+def _tracker_update(*details: tuple[str, str]) -> bytes:
+    """An EasyPost tracker.updated event whose tracker carries these (status, time) tracking details."""
+    tracking_details = [
+        {"object": "TrackingDetail", "status": status, "datetime": at, "tracking_location": {"country": "DE"}}
+        for status, at in details
+    ]
+    tracker = {"id": "trk_partial", "object": "Tracker", "tracking_code": "EZ4000000004", "status": details[-1][0]}
+    event = {"id": "evt_partial", "object": "Event", "description": "tracker.updated"}
+    return json.dumps({**event, "result": {**tracker, "tracking_details": tracking_details}}).encode()
+
+
+def test_a_delivery_the_bus_takes_only_in_part_is_redelivered_and_each_scan_queued_once(
+    aws: LocalAws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given EasyPost posting a tracker update of three scans, and a bus that refuses the second PutEvents once
+    secret = "easypost-partial-secret"
+    monkeypatch.setenv("CARRIER_WEBHOOK_SECRETS", json.dumps({"easypost": [secret]}))
+    services.cache_clear()
+    scans = BusTap(catalogue.SCAN_RULE.name, catalogue.SCAN_RULE.pattern)
+    body = _tracker_update(
+        ("pre_transit", "2026-11-30T08:00:00Z"),
+        ("in_transit", "2026-11-30T18:00:00Z"),
+        ("in_transit", "2026-12-01T06:00:00Z"),
+    )
+    bus = services().aws.events
+    put_events, calls = bus.put_events, []
+
+    def refusing_the_second(**kwargs: Any) -> Any:
+        calls.append(kwargs)
+        if len(calls) == 2:
+            return {"FailedEntryCount": 1, "Entries": [{"ErrorCode": "ThrottlingException", "ErrorMessage": "rate"}]}
+        return put_events(**kwargs)
+
+    monkeypatch.setattr(bus, "put_events", refusing_the_second)
+
+    def deliver() -> Any:
+        headers = easypost.sign(secret, body)
+        return call_api("carrier-webhook", api_event("POST", "/webhooks/carriers/easypost", body, headers))
+
+    # When EasyPost posts it
+    first = deliver()
+    # Then it is told to retry later, and only the scan before the refusal is queued
+    assert (first.status, first.code) == (503, "EVENT_BUS_UNAVAILABLE"), first
+    assert [event["detail"]["status"] for event in scans.events()] == ["LABEL_CREATED"]
+
+    # When EasyPost delivers it again, as it does after a 503
+    again = deliver()
+    # Then the rest is queued, and each of the three scans reached the bus exactly once, none lost
+    assert again.status == 202, again
+    assert again.body == {"accepted": True, "published": 2, "ignored": 1, "future_dated": 0}
+    queued = [event["detail"] for event in scans.events()]
+    assert sorted(scan["status"] for scan in queued) == ["IN_TRANSIT", "IN_TRANSIT", "LABEL_CREATED"]
+    assert len({scan["event_id"] for scan in queued}) == 3
