@@ -92,6 +92,18 @@ def _print_throughput(flow: dict[str, Any]) -> None:
     )
 
 
+def _print_engine_floor(floor: dict[str, Any]) -> None:
+    print(
+        f"  the engine alone (moto's interpreter executing returns.asl.json, all {floor['tasks_per_execution']} tasks"
+        f" answered at once from a recorded happy path, no handler, no storage): {floor['cpu_s_per_execution']} CPU s"
+        f" an execution, so at most {floor['ceiling_returns_per_s']} returns/s a core"
+        f" ({floor['succeeded']} of {floor['executions']} replays succeeded"
+        + ("" if floor["took_the_recorded_path"] else "; a replay left the recorded path, so this is no floor")
+        + ")",
+        flush=True,
+    )
+
+
 def _print_analytics(scale: dict[str, Any]) -> None:
     print(
         f"\nAnalytics: {scale['ms_small']:.1f} ms with {scale['returns_small']:,} returns recorded,"
@@ -107,11 +119,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=7, help="fresh interpreters per cold-start figure")
     parser.add_argument("--throughput-returns", type=int, default=40, help="returns run for throughput")
     parser.add_argument("--concurrency", type=int, default=10, help="returns in flight at a time")
+    parser.add_argument("--floor-executions", type=int, default=20, help="replays timed for the engine's floor")
     parser.add_argument("--analytics-large", type=int, default=100_000, help="returns recorded for analytics")
     parser.add_argument("--output", type=Path, default=RESULTS_PATH)
     args = parser.parse_args(argv)
 
-    from bench import analytics_scale, cold_start, cost, throughput
+    from bench import analytics_scale, cold_start, cost, engine_floor, throughput
 
     results: dict[str, Any] = {"measured_at": datetime.now(UTC).isoformat(), "machine": _machine(), "targets": TARGETS}
 
@@ -140,6 +153,9 @@ def main(argv: list[str] | None = None) -> int:
     results["api"] = {"p50_ms": flow["api_p50_ms"], "p99_ms": flow["api_p99_ms"], "requests": flow["api_requests"]}
     keep()
     _print_throughput(flow)
+    results["engine_floor"] = engine_floor.run(executions=args.floor_executions)
+    keep()
+    _print_engine_floor(results["engine_floor"])
     results["analytics"] = analytics_scale.run(large=args.analytics_large)
     keep()
     _print_analytics(results["analytics"])

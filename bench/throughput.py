@@ -58,29 +58,34 @@ class _Latencies:
         return response
 
 
-def _one_return(run: Run, number: str, email: str, latencies: _Latencies) -> str:
+COMPLETED = "REFUNDED/SUCCEEDED"
+
+
+def happy_return(run: Run, number: str, email: str, latencies: _Latencies | None = None) -> tuple[str, str]:
+    """One happy-path return of order `number` end to end: its id, and its status/its execution's status."""
+    timed = (latencies or _Latencies()).timed
     client = ReturnsClient(run.stack.url, run.stack.ops_token)
     item = {"line_id": "1", "quantity": 1, "reason": "DOES_NOT_FIT"}
-    created = latencies.timed(client.create_return, number, email, [item])
+    created = timed(client.create_return, number, email, [item])
     created.raise_for_status()
     return_id = str(created.json()["return_id"])
     wait_for(run, return_id, {"LABEL_ISSUED"})
     tracking = tracking_number_of(run, return_id)
     run.stack.simulator().play(tracking, HAPPY_JOURNEY)
     # The shopper follows the return on the status page meanwhile.
-    latencies.timed(requests.get, f"{run.stack.url}/returns/{return_id}", timeout=15).raise_for_status()
+    timed(requests.get, f"{run.stack.url}/returns/{return_id}", timeout=15).raise_for_status()
     wait_for(run, return_id, {"DELIVERED"})
     client.inspect_all(return_id).raise_for_status()
     status = wait_for(run, return_id, {"REFUNDED"})
-    latencies.timed(requests.get, f"{run.stack.url}/returns/{return_id}", timeout=15).raise_for_status()
+    timed(requests.get, f"{run.stack.url}/returns/{return_id}", timeout=15).raise_for_status()
     ended = execution(run, return_id)
-    return f"{status}/{ended['status']}"
+    return return_id, f"{status}/{ended['status']}"
 
 
 def _attempt(run: Run, number: str, email: str, latencies: _Latencies) -> str:
     """A return's outcome; one that failed on the way (a request timing out under load) is counted, not raised."""
     try:
-        return _one_return(run, number, email, latencies)
+        return happy_return(run, number, email, latencies)[1]
     except Exception as exc:  # reported in the figures: the benchmark measures, it does not stop
         return f"failed: {type(exc).__name__}"
 
@@ -99,13 +104,13 @@ def run(returns: int = 40, concurrency: int = 10) -> dict[str, Any]:
         with ThreadPoolExecutor(max_workers=concurrency) as pool:
             outcomes = list(pool.map(lambda n: _attempt(bench, n, emails[n], latencies), numbers))
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-    completed = outcomes.count("REFUNDED/SUCCEEDED")
+    completed = outcomes.count(COMPLETED)
     samples = latencies.samples
     return {
         "returns": returns,
         "concurrency": concurrency,
         "completed": completed,
-        "failed": {outcome: outcomes.count(outcome) for outcome in set(outcomes) if outcome != "REFUNDED/SUCCEEDED"},
+        "failed": {outcome: outcomes.count(outcome) for outcome in set(outcomes) if outcome != COMPLETED},
         "seconds": round(elapsed, 2),
         "returns_per_s": round(completed / elapsed, 2),
         # The whole local stack (moto, the engine, the handlers, this driver) shares one interpreter and

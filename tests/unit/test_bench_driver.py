@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import bench.__main__ as driver
-from bench import analytics_scale, cold_start, cost, throughput
+from bench import analytics_scale, cold_start, cost, engine_floor, throughput
 
 REQUIRED_KEYS = (
     "happy_path.transitions",
@@ -20,6 +20,7 @@ REQUIRED_KEYS = (
     "naive.usd_per_return",
     "cold_start.max_ratio",
     "throughput.returns_per_s",
+    "engine_floor.ceiling_returns_per_s",
     "api.p50_ms",
     "api.p99_ms",
     "analytics.ratio_100k_to_1k",
@@ -79,6 +80,21 @@ def stages(monkeypatch: pytest.MonkeyPatch) -> None:
         },
     )
     monkeypatch.setattr(
+        engine_floor,
+        "run",
+        lambda executions: {
+            "executions": executions,
+            "succeeded": executions,
+            "took_the_recorded_path": True,
+            "idle_cpu_s_per_s": 0.01,
+            "states_per_execution": 12,
+            "tasks_per_execution": 10,
+            "cpu_s_per_execution": 0.19,
+            "seconds_per_execution": 0.29,
+            "ceiling_returns_per_s": 5.3,
+        },
+    )
+    monkeypatch.setattr(
         analytics_scale,
         "run",
         lambda large: {
@@ -102,6 +118,7 @@ def test_the_bench_prints_each_table_and_keeps_every_figure_compared_from_run_to
     assert "happy_path" in printed and "0.0004600" in printed
     assert "worst notify 2.00x" in printed and "floor 390.0 ms  1.77x" in printed
     assert "0.4 returns/s" in printed and "2.5 CPU s a return" in printed
+    assert "0.19 CPU s an execution, so at most 5.3 returns/s a core" in printed
     assert "1.20x" in printed
     # And results.json holds every key the issue names
     results = json.loads(output.read_text())
