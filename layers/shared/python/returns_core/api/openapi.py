@@ -7,7 +7,6 @@ from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
-from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from pydantic import BaseModel
 
 from returns_core.portal.requests import ErrorBody
@@ -68,6 +67,10 @@ def ops_errors(*statuses: int, ok: Mapping[int, Reply] | None = None) -> dict[in
 @cache
 def openapi_document(app: APIGatewayHttpResolver, title: str, description: str, bearer: bool = False) -> str:
     """`bearer`: every route needs a bearer token, checked by the gateway."""
+    # Powertools' OpenAPI models are some 80 ms of pydantic classes to build: only this route needs them,
+    # so a cold start that serves anything else does not pay for them.
+    from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+
     return app.get_openapi_json_schema(
         title=f"Returns platform: {title}",
         version="1.0.0",
