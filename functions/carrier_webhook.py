@@ -51,12 +51,6 @@ class ScansAccepted(BaseModel):
     "/webhooks/carriers/<provider>",
     summary="A carrier's tracking webhook",
     responses=errors(
-        400,
-        401,
-        404,
-        409,
-        422,
-        503,
         ok={202: {"description": "Accepted", "content": {"application/json": {"model": ScansAccepted}}}},
         json_body=False,
         why={

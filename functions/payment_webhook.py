@@ -48,12 +48,6 @@ _ACCEPTED = {
     "/webhooks/payments/<provider>",
     summary="A payment provider's refund webhook",
     responses=errors(
-        400,
-        401,
-        404,
-        409,
-        422,
-        503,
         ok={202: _ACCEPTED},
         json_body=False,
         why={

@@ -45,11 +45,11 @@ def errors(
 
     400, 415 and 422 (a body that is not JSON, or not an object) apply to every route whose body is read as
     JSON (`json_body`);
-    `why` says what a status means on this route where the usual description does not fit.
+    `why` says what a status means on this route where the usual description does not fit (and lists it).
     Powertools documents no success once a route lists replies of its own, so they are listed here; their
     schema is the route's return type unless a reply gives its own content."""
     replies = {status: _reply(reply) for status, reply in (ok or {200: "OK"}).items()}
-    for status in sorted({*((400, 415, 422) if json_body else ()), *statuses}):
+    for status in sorted({*((400, 415, 422) if json_body else ()), *statuses, *(why or {})}):
         description = (why or {}).get(status, _DESCRIPTIONS.get(status, ""))
         replies[status] = {"description": description, "content": {"application/json": {"model": ErrorBody}}}
     return replies
