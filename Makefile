@@ -52,7 +52,7 @@ test: $(STAMP) browser
 	exit $$(( tested || linted ))
 
 # Cost per return, cold starts, throughput and analytics at scale, printed and kept in bench/results.json
-# (about 15 minutes; reports figures, never fails on them).
+# and the load tests run larger (about 20 minutes; reports figures, never fails on them).
 bench: $(STAMP)
 	$(PY) -m bench
 

@@ -104,6 +104,16 @@ def _print_engine_floor(floor: dict[str, Any]) -> None:
     )
 
 
+def _print_load(load: dict[str, Any]) -> None:
+    verdict = "nothing lost or doubled" if load["ok"] else "FAILED: " + "; ".join(load["failures"] or ["see pytest"])
+    print(
+        f"\nLoad and storm tests at the bench's size: {load['returns']} returns, {load['concurrency']} at a time,"
+        f" and a webhook storm over {load['storm_returns']}: {load['passed']} passed, {load['failed']} failed"
+        f" in {load['seconds']} s ({verdict})",
+        flush=True,
+    )
+
+
 def _print_analytics(scale: dict[str, Any]) -> None:
     print(
         f"\nAnalytics: {scale['ms_small']:.1f} ms with {scale['returns_small']:,} returns recorded,"
@@ -120,11 +130,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--throughput-returns", type=int, default=40, help="returns run for throughput")
     parser.add_argument("--concurrency", type=int, default=10, help="returns in flight at a time")
     parser.add_argument("--floor-executions", type=int, default=20, help="replays timed for the engine's floor")
+    parser.add_argument("--load-returns", type=int, default=40, help="returns in the larger load test")
+    parser.add_argument("--storm-returns", type=int, default=12, help="returns in the larger webhook storm")
     parser.add_argument("--analytics-large", type=int, default=100_000, help="returns recorded for analytics")
     parser.add_argument("--output", type=Path, default=RESULTS_PATH)
     args = parser.parse_args(argv)
 
-    from bench import analytics_scale, cold_start, cost, engine_floor, throughput
+    from bench import analytics_scale, cold_start, cost, engine_floor, load, throughput
 
     results: dict[str, Any] = {"measured_at": datetime.now(UTC).isoformat(), "machine": _machine(), "targets": TARGETS}
 
@@ -156,6 +168,9 @@ def main(argv: list[str] | None = None) -> int:
     results["engine_floor"] = engine_floor.run(executions=args.floor_executions)
     keep()
     _print_engine_floor(results["engine_floor"])
+    results["load"] = load.run(args.load_returns, args.concurrency, args.storm_returns)
+    keep()
+    _print_load(results["load"])
     results["analytics"] = analytics_scale.run(large=args.analytics_large)
     keep()
     _print_analytics(results["analytics"])

@@ -1,12 +1,14 @@
 """Under load nothing is lost or doubled: many returns at once, and a storm of duplicate, replayed and
 reordered carrier webhooks, through the running local stack over HTTP.
 
-Sizes are moderate here (make test); `make bench` drives larger numbers through the same stack.
+Sizes are moderate here (make test); `make bench` runs these same tests larger, through LOAD_RETURNS
+(returns started, LOAD_CONCURRENCY of them in flight at a time) and STORM_RETURNS.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import random
 import time
 import uuid
@@ -31,8 +33,9 @@ from tests.e2e.conftest import RunningStack, running_stack
 # Deadlines scaled so that 14 days are ten minutes: a loaded CI machine must not turn slow scans into
 # expired labels or missed inspections, which would test the clock rather than the concurrency.
 LOAD_TIME_SCALE = "0.0005"
-CONCURRENT_RETURNS = 8
-STORM_RETURNS = 4
+CONCURRENT_RETURNS = int(os.environ.get("LOAD_RETURNS", "8"))
+IN_FLIGHT = int(os.environ.get("LOAD_CONCURRENCY", str(CONCURRENT_RETURNS)))
+STORM_RETURNS = int(os.environ.get("STORM_RETURNS", "4"))
 # The order in which a return's status may only move forward while its parcel travels.
 PARCEL_ORDER = ["LABEL_ISSUED", "IN_TRANSIT", "DELIVERED"]
 
@@ -96,7 +99,7 @@ def test_many_returns_at_once_each_end_once_with_their_money_and_labels_accounte
     orders = _orders(stack, CONCURRENT_RETURNS, "C")
 
     # When they all return at once, each parcel shipped and inspected while the others are
-    with ThreadPoolExecutor(max_workers=CONCURRENT_RETURNS) as pool:
+    with ThreadPoolExecutor(max_workers=IN_FLIGHT) as pool:
         records = list(pool.map(lambda order: _ship_inspect_and_follow(stack, *order), orders))
 
     ids = {record["return_id"] for record in records}

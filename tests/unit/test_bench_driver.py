@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import bench.__main__ as driver
-from bench import analytics_scale, cold_start, cost, engine_floor, throughput
+from bench import analytics_scale, cold_start, cost, engine_floor, load, throughput
 
 REQUIRED_KEYS = (
     "happy_path.transitions",
@@ -21,6 +21,7 @@ REQUIRED_KEYS = (
     "cold_start.max_ratio",
     "throughput.returns_per_s",
     "engine_floor.ceiling_returns_per_s",
+    "load.ok",
     "api.p50_ms",
     "api.p99_ms",
     "analytics.ratio_100k_to_1k",
@@ -95,6 +96,20 @@ def stages(monkeypatch: pytest.MonkeyPatch) -> None:
         },
     )
     monkeypatch.setattr(
+        load,
+        "run",
+        lambda returns, concurrency, storm_returns: {
+            "returns": returns,
+            "concurrency": concurrency,
+            "storm_returns": storm_returns,
+            "passed": 2,
+            "failed": 0,
+            "ok": True,
+            "seconds": 95.0,
+            "failures": [],
+        },
+    )
+    monkeypatch.setattr(
         analytics_scale,
         "run",
         lambda large: {
@@ -112,13 +127,17 @@ def test_the_bench_prints_each_table_and_keeps_every_figure_compared_from_run_to
 ) -> None:
     # When the bench runs
     output = tmp_path / "results.json"
-    assert driver.main(["--output", str(output), "--throughput-returns", "4", "--concurrency", "2"]) == 0
+    assert (
+        driver.main(["--output", str(output), "--throughput-returns", "4", "--concurrency", "2", "--load-returns", "4"])
+        == 0
+    )
     # Then it printed the cost table, the cold starts, the throughput and the analytics
     printed = capsys.readouterr().out
     assert "happy_path" in printed and "0.0004600" in printed
     assert "worst notify 2.00x" in printed and "floor 390.0 ms  1.77x" in printed
     assert "0.4 returns/s" in printed and "2.5 CPU s a return" in printed
     assert "0.19 CPU s an execution, so at most 5.3 returns/s a core" in printed
+    assert "4 returns, 2 at a time, and a webhook storm over 12: 2 passed, 0 failed" in printed
     assert "1.20x" in printed
     # And results.json holds every key the issue names
     results = json.loads(output.read_text())
