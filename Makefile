@@ -51,8 +51,8 @@ test: $(STAMP) browser
 	[ $$linted -eq 0 ] || echo "make lint failed"; \
 	exit $$(( tested || linted ))
 
-# Cost per return, cold starts, throughput and analytics at scale, printed and kept in bench/results.json
-# and the load tests run larger (about 20 minutes; reports figures, never fails on them).
+# Cost per return, cold starts, throughput, the local engine's floor, the load tests run larger and analytics
+# at scale, printed and kept in bench/results.json (about 20 minutes; reports figures, never fails on them).
 bench: $(STAMP)
 	$(PY) -m bench
 
