@@ -26,11 +26,11 @@ from __future__ import annotations
 
 import os
 import statistics
-import subprocess
 import sys
 from decimal import Decimal
 from typing import Any
 
+from bench.child import run_python
 from infra import catalogue
 from infra.local.environment import handler_environment
 
@@ -78,15 +78,7 @@ def lambda_environment() -> dict[str, str]:
 
 def _time_import(module: str, env: dict[str, str]) -> float:
     """Milliseconds one fresh interpreter spends importing `module`."""
-    done = subprocess.run(  # noqa: S603 - our own interpreter and a fixed script
-        [sys.executable, "-c", _CHILD, module],
-        env=env,
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run_python("-c", _CHILD, module, env=env, timeout=120)
     if done.returncode != 0:
         raise RuntimeError(f"importing {module} failed:\n{done.stderr.strip()}")
     return float(done.stdout.strip().splitlines()[-1])

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 import time
 from typing import Any
 
-from infra.catalogue import REPO_ROOT
+from bench.child import run_python
 
 TESTS = "tests/e2e/test_load_and_storm.py"
 
@@ -33,15 +31,7 @@ def run(returns: int = 40, concurrency: int = 10, storm_returns: int = 12) -> di
         "STORM_RETURNS": str(storm_returns),
     }
     started = time.perf_counter()
-    done = subprocess.run(  # noqa: S603 - our own interpreter running our own tests
-        [sys.executable, "-m", "pytest", TESTS, "-q", "-p", "no:cacheprovider"],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=3600,
-        check=False,
-    )
+    done = run_python("-m", "pytest", TESTS, "-q", "-p", "no:cacheprovider", env=env, timeout=3600)
     lines = done.stdout.strip().splitlines()
     counts = _counts(lines[-1] if lines else "")
     return {

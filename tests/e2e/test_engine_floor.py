@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
-from infra.catalogue import REPO_ROOT
+from bench.child import run_python
 
 pytestmark = pytest.mark.e2e
 
@@ -16,14 +14,7 @@ pytestmark = pytest.mark.e2e
 def test_the_engine_floor_replays_a_real_happy_path_on_the_real_state_machine() -> None:
     # Given a real happy-path return recorded through the local stack, in a process of its own
     # When the bench replays it twice on the engine with every task answered at once
-    done = subprocess.run(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "bench.engine_floor", "2"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = run_python("-m", "bench.engine_floor", "2")
     assert done.returncode == 0, done.stderr[-3000:]
     # (the functions' metrics are printed to stdout too, as Lambda's EMF lines)
     floor = json.loads(next(line for line in reversed(done.stdout.splitlines()) if "ceiling_returns_per_s" in line))

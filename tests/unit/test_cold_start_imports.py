@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
-from bench.cold_start import REPO_ROOT, lambda_environment
+from bench.child import run_python
+from bench.cold_start import lambda_environment
 from infra import catalogue
 
 # Loaded on first use: each costs tens of milliseconds that most invocations never need.
@@ -30,15 +29,7 @@ _CHILD = (
 def test_a_cold_start_leaves_out_what_only_some_requests_need(spec: catalogue.FunctionSpec) -> None:
     # Given a fresh interpreter set up like the deployed function
     # When it imports the function's handler module, as Lambda does before the first request
-    done = subprocess.run(  # noqa: S603 - our own interpreter and a fixed script
-        [sys.executable, "-c", _CHILD, spec.module, json.dumps(sorted(ONLY_WHEN_USED))],
-        env=lambda_environment(),
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run_python("-c", _CHILD, spec.module, json.dumps(sorted(ONLY_WHEN_USED)), env=lambda_environment())
     assert done.returncode == 0, done.stderr[-2000:]
     # Then none of the modules only some requests need has been loaded yet
     loaded = json.loads(done.stdout.strip().splitlines()[-1])
