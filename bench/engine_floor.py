@@ -61,11 +61,15 @@ def _detail(event: dict[str, Any]) -> dict[str, Any]:
     return next((value for key, value in event.items() if key.endswith("EventDetails")), {})
 
 
+def _visited(events: list[dict[str, Any]]) -> tuple[str, ...]:
+    """The states an execution entered, in order, from its history."""
+    return tuple(_detail(event)["name"] for event in events if event["type"].endswith("StateEntered"))
+
+
 def recording(events: list[dict[str, Any]], definition: dict[str, Any]) -> Recording:
     """The answers a replay must give, read from an execution's history (GetExecutionHistory events)."""
     states = _states(definition)
     answers: list[TaskAnswer] = []
-    visited: list[str] = []
     started: dict[str, Any] = {}
     current = ""
     for event in events:
@@ -74,7 +78,6 @@ def recording(events: list[dict[str, Any]], definition: dict[str, Any]) -> Recor
             started = json.loads(detail["input"])
         elif kind.endswith("StateEntered"):
             current = detail["name"]
-            visited.append(current)
         elif kind in ("TaskSucceeded", "TaskFailed"):
             by_token = states[current].get("Resource") == _WAITS_FOR_CALLBACK
             if kind == "TaskFailed":
@@ -85,7 +88,7 @@ def recording(events: list[dict[str, Any]], definition: dict[str, Any]) -> Recor
             if not by_token and isinstance(output, dict) and "Payload" in output:
                 output = output["Payload"]
             answers.append(TaskAnswer(current, by_token, output=output))
-    return Recording(started, tuple(answers), tuple(visited))
+    return Recording(started, tuple(answers), _visited(events))
 
 
 class _Replay:
@@ -151,13 +154,8 @@ def _record_one_return() -> tuple[list[dict[str, Any]], dict[str, Any]]:
     return events, json.loads(catalogue.ASL_PATH.read_text(encoding="utf-8"))
 
 
-def _arn(state_machine_arn: str, name: str) -> str:
-    return state_machine_arn.replace(":stateMachine:", ":execution:") + f":{name}"
-
-
 def visited_states(sfn: Any, execution_arn: str) -> tuple[str, ...]:
-    events = sfn.get_execution_history(executionArn=execution_arn, maxResults=1000)["events"]
-    return tuple(_detail(event)["name"] for event in events if event["type"].endswith("StateEntered"))
+    return _visited(sfn.get_execution_history(executionArn=execution_arn, maxResults=1000)["events"])
 
 
 def replay(record: Recording, executions: int) -> dict[str, Any]:
@@ -198,7 +196,7 @@ def replay(record: Recording, executions: int) -> dict[str, Any]:
         for i in range(executions):
             ended.append(one(f"floor-{i}"))
         cpu, elapsed = time.process_time() - cpu_started, time.perf_counter() - started
-        replayed = visited_states(sfn, _arn(env.state_machine_arn(), "floor-0"))
+        replayed = visited_states(sfn, env.execution_arn("floor-0"))
     finally:
         replayer.close()
         engine.stop()

@@ -113,7 +113,7 @@ def wait_for(run: Run, return_id: str, statuses: set[str], timeout: float = 90.0
 def execution(run: Run, return_id: str, timeout: float = 60.0) -> dict[str, Any]:
     from infra.local import environment as env
 
-    arn = env.state_machine_arn().replace(":stateMachine:", ":execution:") + f":{return_id}"
+    arn = env.execution_arn(return_id)
     deadline = time.monotonic() + timeout
     with unmetered():
         sfn = run.client("stepfunctions")

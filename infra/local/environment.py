@@ -49,6 +49,11 @@ def state_machine_arn() -> str:
     return f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{STATE_MACHINE_NAME}"
 
 
+def execution_arn(name: str) -> str:
+    """The local state machine's execution of that name (a return's is named by its return id)."""
+    return f"arn:aws:states:{REGION}:{ACCOUNT}:execution:{STATE_MACHINE_NAME}:{name}"
+
+
 def handler_environment(endpoint: str, webhook_secret: str, time_scale: Decimal, portal_secret: str) -> dict[str, str]:
     env = {spec.env_var: table_name(spec) for spec in catalogue.TABLES}
     env.update(
